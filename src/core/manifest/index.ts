@@ -1,0 +1,6 @@
+export * from './types';
+export { ManifestError } from './manifestError';
+export { loadManifest, loadManifestAsync } from './loadManifest';
+export { normalizeManifest, normalizeNode, schemaVersionOf } from './normalize';
+export { readProject, findProjects, projectRootOf, PROJECT_FILE, type DbtProject } from './project';
+export { ManifestStore, countModels, newerProjectFile, type ManifestStatus, type StaleReason } from './manifestStore';
