@@ -249,20 +249,23 @@ export function normalizeManifest(json: unknown, file: string): Manifest {
   }
 
   const nodes = new Map<string, ManifestNode>();
+  let disabledCount = 0;
   for (const key of MEMBER_KEYS) {
     const members = json[key];
     if (!isObject(members)) continue;
     for (const [id, value] of Object.entries(members)) {
       if (!isObject(value)) continue;
       const node = normalizeNode(value.unique_id === undefined ? { ...value, unique_id: id } : value, key);
-      // dbt keeps disabled nodes under `disabled`; a node in the live maps with enabled=false is still dropped,
-      // as dbt's graph does not select it.
-      if (!node.config.enabled) continue;
+      // dbt keeps most disabled nodes under `disabled`, but tests disabled by config stay in `nodes` with
+      // enabled=false. dbt's selector never returns them, and nothing can depend on them, so they are left out.
+      if (!node.config.enabled) {
+        disabledCount++;
+        continue;
+      }
       nodes.set(node.uniqueId, node);
     }
   }
 
-  let disabledCount = 0;
   if (isObject(json.disabled)) {
     for (const list of Object.values(json.disabled)) disabledCount += Array.isArray(list) ? list.length : 1;
   }
