@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// `npm test`: sets up what the suite needs (npm packages, Debian packages, a real VS Code), then runs every layer
+// and ends with ONE summary line: `N passed, N failed[, N skipped]`. Nothing is skipped silently: a layer that
+// cannot run says why and counts as failed.
+//
+//   npm test                      every layer
+//   npm test -- --only unit       one or more layers (comma-separated): static, unit, vscode, e2e
+//
+// Only Node built-ins are imported at the top: this file must run on a fresh clone before `npm ci`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.DBT_RECOVERY_TEST_ONLY;
+const only = onlyArg ? new Set(onlyArg.split(',')) : null;
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-test-run-'));
+
+function heading(text) {
+  console.log(`\n=== ${text} ===`);
+}
+
+function run(cmd, argv, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', ...opts, env: { ...process.env, ...(opts.env ?? {}) } });
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          console.error(`\n${cmd} ${argv.join(' ')} took longer than ${opts.timeoutMs / 60000} min: stopping it.`);
+          child.kill('SIGTERM');
+        }, opts.timeoutMs)
+      : null;
+    child.on('error', (err) => {
+      if (timer) clearTimeout(timer);
+      console.error(`could not start ${cmd}: ${err.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+function record(name, ok, why) {
+  if (ok) totals.passed++;
+  else {
+    totals.failed++;
+    problems.push(`${name}: ${why}`);
+  }
+}
+
+function addCounts(layer, file, exitCode) {
+  if (!existsSync(file)) {
+    record(layer, false, `no results were written (exit code ${exitCode}); see the output above`);
+    return;
+  }
+  const c = JSON.parse(readFileSync(file, 'utf8'));
+  totals.passed += c.passed;
+  totals.failed += c.failed;
+  totals.skipped += c.pending ?? 0;
+  for (const f of c.failures ?? []) problems.push(`${layer}: ${f.title}: ${f.error.split('\n')[0]}`);
+  if (c.failed === 0 && exitCode !== 0) record(layer, false, `exited with ${exitCode} although no test failed`);
+  if ((c.pending ?? 0) > 0) console.log(`${layer}: ${c.pending} pending test(s), counted as skipped.`);
+}
+
+/** npm packages: `npm ci` when node_modules is missing or older than the lock file. */
+async function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return true;
+  heading('setup: npm ci');
+  return (await run('npm', ['ci', '--no-audit', '--no-fund'], { timeoutMs: 15 * 60_000 })) === 0;
+}
+
+const layers = [
+  {
+    name: 'static',
+    async run() {
+      const npx = (bin, argv) => run(path.join(root, 'node_modules', '.bin', bin), argv, { timeoutMs: 10 * 60_000 });
+      heading('static: type-check (strict; the core without the vscode types)');
+      record('tsc -p tsconfig.json', (await npx('tsc', ['--noEmit', '-p', 'tsconfig.json'])) === 0, 'type errors above');
+      record('tsc -p src/core/tsconfig.json', (await npx('tsc', ['--noEmit', '-p', 'src/core/tsconfig.json'])) === 0, 'type errors above (the core must not use vscode)');
+      heading('static: eslint');
+      record('eslint', (await npx('eslint', ['.', '--max-warnings', '0'])) === 0, 'lint errors above');
+    },
+  },
+  {
+    name: 'unit',
+    async run() {
+      heading('unit: core, CLI and language server tests (mocha)');
+      const counts = path.join(tmp, 'unit.json');
+      const code = await run(
+        process.execPath,
+        [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--reporter', path.join(root, 'test', 'support', 'countingReporter.cjs')],
+        { env: { DBT_RECOVERY_COUNTS: counts }, timeoutMs: 15 * 60_000 },
+      );
+      addCounts('unit', counts, code);
+    },
+  },
+  {
+    name: 'vscode',
+    async run() {
+      heading('vscode: the extension in a real VS Code (code-server + headless Chromium)');
+      const { runVsCodeLayer } = await import(pathToFileURL(path.join(root, 'test', 'harness', 'layer.mjs')).href);
+      const c = await runVsCodeLayer({ root, tmp });
+      totals.passed += c.passed;
+      totals.failed += c.failed;
+      totals.skipped += c.pending ?? 0;
+      for (const f of c.failures ?? []) problems.push(`vscode: ${f.title}: ${String(f.error).split('\n')[0]}`);
+    },
+  },
+];
+
+async function main() {
+  const started = Date.now();
+  if (!(await ensureNodeModules())) {
+    record('setup', false, '`npm ci` failed: see its output above (the npm registry must be reachable)');
+  } else {
+    heading('build (esbuild)');
+    const built = (await run(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { timeoutMs: 5 * 60_000 })) === 0;
+    record('build', built, 'esbuild failed: see above');
+    for (const layer of layers) {
+      if (only && !only.has(layer.name)) {
+        console.log(`\n(${layer.name}: not run, --only ${[...only].join(',')})`);
+        continue;
+      }
+      if (!built && layer.name !== 'static') {
+        record(layer.name, false, 'not run because the build failed');
+        continue;
+      }
+      try {
+        await layer.run();
+      } catch (err) {
+        record(layer.name, false, err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (problems.length > 0) {
+    console.log('\nFailures:');
+    for (const p of problems) console.log(`  - ${p}`);
+  }
+  console.log(`\nTook ${Math.round((Date.now() - started) / 1000)} s.`);
+  const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
+  console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
+  process.exitCode = totals.failed > 0 ? 1 : 0;
+}
+
+void main();

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+
+/** The extension's settings (section `dbtRecovery`), read through typed getters, never cached. */
+export class Config {
+  static readonly section = 'dbtRecovery';
+
+  /** Settings the language server reads itself; changing them re-reads every project, no restart. */
+  static readonly serverKeys = ['manifestPath'] as const;
+  /** Settings that only take effect after the language server restarts. */
+  static readonly restartKeys = ['trace.server'] as const;
+
+  private get cfg(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(Config.section);
+  }
+
+  get manifestPath(): string {
+    return this.cfg.get<string>('manifestPath', '');
+  }
+
+  get traceServer(): 'off' | 'messages' | 'verbose' {
+    return this.cfg.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
+  }
+
+  /** Whether a configuration change touches a key that needs the language server restarted. */
+  needsRestart(e: vscode.ConfigurationChangeEvent): boolean {
+    return Config.restartKeys.some((k) => e.affectsConfiguration(`${Config.section}.${k}`));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Types shared by the language server and the VS Code client about each dbt project's manifest.
+ * The server owns the manifest index (one reader per project); the client shows what it reports.
+ */
+
+export type ProjectStatusKind = 'loading' | 'loaded' | 'stale' | 'missing' | 'broken';
+
+export interface ProjectStatus {
+  /** Absolute path of the project folder (holds dbt_project.yml). */
+  root: string;
+  /** The project's `name:`, or the folder name when dbt_project.yml cannot be read. */
+  name: string;
+  manifestPath: string;
+  kind: ProjectStatusKind;
+  /** Models in the index in use (for `broken`, the last good index; 0 when there is none). */
+  models: number;
+  /** Every graph member (nodes, sources, exposures, ...). */
+  nodes: number;
+  /** One sentence for a tooltip or log: what is wrong and what to do, or what was loaded. */
+  message: string;
+  schemaVersion: number | null;
+  dbtVersion: string | null;
+}
+
+/** Server -> client, after every (re)load of any project: the status of all projects. */
+export const PROJECT_STATUS_NOTIFICATION = 'dbtRecovery/projectStatus';
+export interface ProjectStatusParams {
+  projects: ProjectStatus[];
+}
+
+/** Client -> server: re-read every project's manifest now. Resolves with the new statuses. */
+export const RELOAD_REQUEST = 'dbtRecovery/reload';
+
+/** Client -> server: evaluate a dbt selector on a project's manifest (what `dbt-recovery ls` does). */
+export const SELECT_NODES_REQUEST = 'dbtRecovery/selectNodes';
+export interface SelectNodesParams {
+  /** Project root; may be omitted when the workspace has one project. */
+  root?: string;
+  select?: string[];
+  exclude?: string[];
+  resourceTypes?: string[];
+}
+export interface SelectedNode {
+  uniqueId: string;
+  name: string;
+  resourceType: string;
+  /** Absolute path of the node's file, or null when it has none (exposures, metrics...). */
+  file: string | null;
+}
+export type SelectNodesResult =
+  | { ok: true; root: string; nodes: SelectedNode[]; warnings: string[] }
+  | { ok: false; message: string };
