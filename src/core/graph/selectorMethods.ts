@@ -411,6 +411,8 @@ interface Miss {
   token?: string;
   word?: string;
   suggestionFor?: (s: string) => string;
+  /** A suggestion known to work, used instead of the closest candidate. */
+  fixed?: string;
 }
 
 /**
@@ -420,8 +422,8 @@ interface Miss {
 export function noMatchError(graph: DbtGraph, c: SelectionCriteria, arg: 'select' | 'exclude'): SelectorError {
   const miss = describeMiss(graph, c);
   const where = c.raw === c.value ? `--${arg}` : `--${arg} '${c.raw}'`;
-  const found = closestMatch(miss.word ?? c.value, miss.candidates);
-  const suggestion = found === null ? null : (miss.suggestionFor?.(found) ?? found);
+  const found = miss.fixed ?? closestMatch(miss.word ?? c.value, miss.candidates);
+  const suggestion = found === null ? null : miss.fixed !== undefined ? found : (miss.suggestionFor?.(found) ?? found);
   const message =
     `${miss.lead} in ${where}: ${miss.reason ?? 'no node matches it'}.` +
     (suggestion ? ` Did you mean '${suggestion}'?` : '') +
@@ -433,8 +435,14 @@ function describeMiss(graph: DbtGraph, c: SelectionCriteria): Miss {
   const v = c.value;
   const nodes = Array.from({ length: graph.size }, (_, i) => graph.nodeAt(i));
   switch (c.method) {
-    case 'fqn':
-      return { lead: `Unknown ${v.includes('.') ? 'name' : 'model'} '${v}'`, candidates: fqnCandidates(graph, v.includes('.')) };
+    case 'fqn': {
+      const lead = `Unknown ${v.includes('.') ? 'name' : 'model'} '${v}'`;
+      // A wildcard pattern is matched against the whole fqn (package.folder.name), so `stg_*` matches nothing.
+      if (hasWildcard(v) && !v.startsWith('*') && searchFqn(graph, `*${v}`).size > 0) {
+        return { lead, candidates: [], fixed: `*${v}`, note: 'A pattern is matched against the whole fqn, from the package name on (package.folder.name).' };
+      }
+      return { lead, candidates: fqnCandidates(graph, v.includes('.')) };
+    }
     case 'tag':
       return { lead: `Unknown tag '${v}'`, candidates: tagIndex(graph).keys() };
     case 'group':

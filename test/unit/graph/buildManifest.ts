@@ -62,12 +62,14 @@ export function buildManifest(members: MemberSpec[], projectName: string | null 
       config: { enabled: true, tags: m.tags ?? [], ...m.config, ...(m.group ? { group: m.group } : {}) },
     };
     let name = rest.join('.');
+    let version: string | undefined;
     if (type === 'source') {
       node.source_name = rest[0];
       name = rest.slice(1).join('.');
     } else if (type === 'model' && rest.length === 2 && /^v/.test(rest[1]!)) {
       name = rest[0]!;
-      node.version = rest[1]!.slice(1);
+      version = rest[1]!.slice(1);
+      node.version = version;
       node.latest_version = m.latestVersion ?? null;
     } else if (type === 'unit_test') {
       name = rest[rest.length - 1]!;
@@ -76,11 +78,11 @@ export function buildManifest(members: MemberSpec[], projectName: string | null 
     const defaultPath =
       type === 'source'
         ? 'models/sources.yml'
-        : `${FOLDER_OF[type] ?? 'models'}/${type === 'model' && node.version !== undefined ? `${name}_v${String(node.version)}` : name}.${EXT_OF[type] ?? (type === 'model' || type === 'test' || type === 'snapshot' ? 'sql' : 'yml')}`;
+        : `${FOLDER_OF[type] ?? 'models'}/${version !== undefined ? `${name}_v${version}` : name}.${EXT_OF[type] ?? (type === 'model' || type === 'test' || type === 'snapshot' ? 'sql' : 'yml')}`;
     node.original_file_path = m.path ?? defaultPath;
     node.path = node.original_file_path;
     node.patch_path = m.patch ? `${pkg}://${m.patch}` : null;
-    node.fqn = m.fqn ?? (type === 'source' ? [pkg, String(node.source_name), name] : node.version !== undefined ? [pkg, name, `v${String(node.version)}`] : [pkg, name]);
+    node.fqn = m.fqn ?? (type === 'source' ? [pkg, rest[0] ?? '', name] : version !== undefined ? [pkg, name, `v${version}`] : [pkg, name]);
     if (m.testName) node.test_metadata = { name: m.testName, kwargs: {}, namespace: null };
     if (m.access) node.access = m.access;
     if (m.group) node.group = m.group;
