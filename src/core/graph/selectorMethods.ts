@@ -458,7 +458,8 @@ function describeMiss(graph: DbtGraph, c: SelectionCriteria): Miss {
         lead: `Unknown source '${v}'`,
         candidates: ofType(graph, 'source').map((i) => {
           const n = graph.nodeAt(i);
-          return [n.packageName, n.sourceName ?? '', n.name].slice(3 - depth).join('.');
+          const full = [n.packageName, n.sourceName ?? '', n.name];
+          return (depth === 1 ? full.slice(1, 2) : depth === 2 ? full.slice(1) : full).join('.');
         }),
       };
     }

@@ -63,13 +63,16 @@ export function buildManifest(members: MemberSpec[], projectName: string | null 
     };
     let name = rest.join('.');
     let version: string | undefined;
+    let versionValue: string | number | undefined;
     if (type === 'source') {
       node.source_name = rest[0];
       name = rest.slice(1).join('.');
     } else if (type === 'model' && rest.length === 2 && /^v/.test(rest[1]!)) {
       name = rest[0]!;
       version = rest[1]!.slice(1);
-      node.version = version;
+      // dbt writes integer versions as numbers.
+      versionValue = /^\d+$/.test(version) ? Number(version) : version;
+      node.version = versionValue;
       node.latest_version = m.latestVersion ?? null;
     } else if (type === 'unit_test') {
       name = rest[rest.length - 1]!;
