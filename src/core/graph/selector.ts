@@ -112,7 +112,6 @@ export function resolveResourceTypes(types: readonly string[] | undefined): Set<
 
 class Selector {
   readonly warnings: string[] = [];
-  private dependsOn: Int32Array[] | null = null;
 
   constructor(private readonly graph: DbtGraph) {}
 
@@ -210,10 +209,11 @@ class Selector {
 
   /** `set(node.depends_on_nodes) <= selected`: the node's declared parents, which dbt compares, not graph edges. */
   private parentsWithin(t: number, set: Ids): boolean {
-    this.dependsOn ??= Array.from({ length: this.graph.size }, (_, i) =>
-      Int32Array.from(this.graph.nodeAt(i).dependsOn, (id) => this.graph.indexOf(id)),
+    const graph = this.graph;
+    const dependsOn = graph.memo('dependsOn', () =>
+      Array.from({ length: graph.size }, (_, i) => Int32Array.from(graph.nodeAt(i).dependsOn, (id) => graph.indexOf(id))),
     );
-    for (const p of this.dependsOn[t]!) if (!set.has(p)) return false;
+    for (const p of dependsOn[t]!) if (!set.has(p)) return false;
     return true;
   }
 
