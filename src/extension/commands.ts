@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SELECT_NODES_REQUEST, type SelectNodesParams, type SelectNodesResult } from '../protocol/projectStatus';
+import { selectNodesRequest, type SelectNodesParams } from '../protocol/projectStatus';
 import type { Ctx } from './ctx';
 
 type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -34,7 +34,7 @@ export const commands: Record<string, CommandFactory> = {
           });
     if (!select) return undefined;
     const params: SelectNodesParams = { select: [select], root: activeProjectRoot(ctx) };
-    const result = await ctx.languageClient.sendRequest<SelectNodesResult>(SELECT_NODES_REQUEST, params);
+    const result = await ctx.languageClient.sendRequest(selectNodesRequest, params);
     if (typeof arg === 'string') return result;
     if (!result.ok) {
       void vscode.window.showErrorMessage(result.message);

@@ -5,12 +5,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import {
-  PROJECT_STATUS_NOTIFICATION,
-  RELOAD_REQUEST,
-  type ProjectStatus,
-  type ProjectStatusParams,
-} from '../protocol/projectStatus';
+import { projectStatusNotification, reloadRequest, type ProjectStatus } from '../protocol/projectStatus';
 import { Config } from './config';
 import { ManifestStatusBar } from './statusBar';
 
@@ -79,7 +74,7 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.log,
     };
     this.client = new LanguageClient('dbtRecovery', 'dbt Recovery', serverOptions, clientOptions);
-    this.client.onNotification(PROJECT_STATUS_NOTIFICATION, (p: ProjectStatusParams) => this.setStatuses(p.projects));
+    this.client.onNotification(projectStatusNotification, (p) => this.setStatuses(p.projects));
     await this.client.start();
   }
 
@@ -92,7 +87,7 @@ export class Ctx implements vscode.Disposable {
 
   /** Asks the server to re-read every manifest; resolves with the new statuses. */
   async reload(): Promise<ProjectStatus[]> {
-    const result = await this.languageClient.sendRequest<ProjectStatusParams>(RELOAD_REQUEST);
+    const result = await this.languageClient.sendRequest(reloadRequest);
     this.setStatuses(result.projects);
     return result.projects;
   }

@@ -1,3 +1,5 @@
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
 /**
  * Types shared by the language server and the VS Code client about each dbt project's manifest.
  * The server owns the manifest index (one reader per project); the client shows what it reports.
@@ -22,17 +24,16 @@ export interface ProjectStatus {
   dbtVersion: string | null;
 }
 
-/** Server -> client, after every (re)load of any project: the status of all projects. */
-export const PROJECT_STATUS_NOTIFICATION = 'dbtRecovery/projectStatus';
 export interface ProjectStatusParams {
   projects: ProjectStatus[];
 }
 
-/** Client -> server: re-read every project's manifest now. Resolves with the new statuses. */
-export const RELOAD_REQUEST = 'dbtRecovery/reload';
+/** Server -> client, after every (re)load of any project: the status of all projects. */
+export const projectStatusNotification = new NotificationType<ProjectStatusParams>('dbtRecovery/projectStatus');
 
-/** Client -> server: evaluate a dbt selector on a project's manifest (what `dbt-recovery ls` does). */
-export const SELECT_NODES_REQUEST = 'dbtRecovery/selectNodes';
+/** Client -> server: re-read every project's manifest now. Resolves with the new statuses. */
+export const reloadRequest = new RequestType0<ProjectStatusParams, void>('dbtRecovery/reload');
+
 export interface SelectNodesParams {
   /** Project root; may be omitted when the workspace has one project. */
   root?: string;
@@ -50,3 +51,6 @@ export interface SelectedNode {
 export type SelectNodesResult =
   | { ok: true; root: string; nodes: SelectedNode[]; warnings: string[] }
   | { ok: false; message: string };
+
+/** Client -> server: evaluate a dbt selector on a project's manifest (what `dbt-recovery ls` does). */
+export const selectNodesRequest = new RequestType<SelectNodesParams, SelectNodesResult, void>('dbtRecovery/selectNodes');

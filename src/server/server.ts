@@ -12,9 +12,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { selectNodes, SelectorError } from '../core/graph';
 import {
-  PROJECT_STATUS_NOTIFICATION,
-  RELOAD_REQUEST,
-  SELECT_NODES_REQUEST,
+  projectStatusNotification,
+  reloadRequest,
+  selectNodesRequest,
   type ProjectStatusParams,
   type SelectNodesParams,
   type SelectNodesResult,
@@ -27,6 +27,7 @@ const documents = new TextDocuments(TextDocument);
 
 let folders: string[] = [];
 let canReadConfiguration = false;
+let canWatchFolders = false;
 
 async function settingsFor(root: string): Promise<ServerSettings> {
   if (!canReadConfiguration) return DEFAULT_SERVER_SETTINGS;
@@ -43,7 +44,7 @@ const projects = new WorkspaceProjects(settingsFor);
 function publish(): void {
   const params: ProjectStatusParams = { projects: projects.statuses() };
   for (const p of params.projects) connection.console.log(`[${p.name}] ${p.kind}: ${p.message}`);
-  void connection.sendNotification(PROJECT_STATUS_NOTIFICATION, params);
+  void connection.sendNotification(projectStatusNotification, params);
 }
 
 /** File events arrive in bursts while dbt writes target/; one re-read per project per burst is enough. */
@@ -61,6 +62,7 @@ function scheduleRefresh(root: string): void {
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canReadConfiguration = params.capabilities.workspace?.configuration === true;
+  canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
   const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   return {
@@ -74,11 +76,13 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 
 connection.onInitialized(() => {
   if (canReadConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
-  connection.workspace.onDidChangeWorkspaceFolders((e) => {
-    const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
-    folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => fileURLToPath(f.uri)));
-    void projects.discover(folders).then(publish);
-  });
+  if (canWatchFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
+      folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => fileURLToPath(f.uri)));
+      void projects.discover(folders).then(publish);
+    });
+  }
   void projects.discover(folders).then(publish);
 });
 
@@ -98,13 +102,13 @@ connection.onDidChangeWatchedFiles((e) => {
   if (rediscover) void projects.discover(folders).then(publish);
 });
 
-connection.onRequest(RELOAD_REQUEST, async () => {
+connection.onRequest(reloadRequest, async () => {
   await projects.refreshAll();
   publish();
-  return { projects: projects.statuses() } satisfies ProjectStatusParams;
+  return { projects: projects.statuses() };
 });
 
-connection.onRequest(SELECT_NODES_REQUEST, (params: SelectNodesParams): SelectNodesResult => {
+connection.onRequest(selectNodesRequest, (params: SelectNodesParams): SelectNodesResult => {
   const roots = projects.roots();
   const root = params.root ? projects.projectOf(params.root) : roots.length === 1 ? roots[0]! : null;
   if (!root) {

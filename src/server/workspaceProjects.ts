@@ -33,7 +33,7 @@ function statusFrom(project: DbtProject, s: ManifestStatus): ProjectStatus {
           kind: 'stale',
           models: s.models,
           nodes: m.nodes.size,
-          message: `${s.stale.newerFile} changed after the manifest was written: run \`dbt parse\` to bring the manifest up to date.`,
+          message: `${s.stale.file} changed after the manifest was written: run \`dbt parse\` to bring the manifest up to date.`,
         };
       }
       return {
@@ -116,7 +116,7 @@ export class WorkspaceProjects {
       this.tracked.set(root, t);
       if (!t.store) return t.status;
     }
-    const s = await t.store!.refresh();
+    const s = await t.store.refresh();
     t.status = statusFrom(t.project!, s);
     return t.status;
   }
