@@ -59,7 +59,6 @@ export function pythonJsonDumps(value: unknown): string {
 }
 
 function asciiString(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -1,4 +1,5 @@
-import { promises as fsp } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { promises as fsp, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { loadManifestAsync } from './loadManifest';
 import { ManifestError } from './manifestError';
@@ -14,8 +15,8 @@ export type ManifestStatus =
 
 /** Why a loaded manifest no longer matches the project's files. */
 export interface StaleReason {
-  /** Project-relative path of the newest file changed after the manifest was written. */
-  newerFile: string;
+  /** Project-relative path (with `/`) of a file added, removed or changed after the manifest was written. */
+  file: string;
 }
 
 export function countModels(manifest: Manifest): number {
@@ -24,38 +25,76 @@ export function countModels(manifest: Manifest): number {
   return n;
 }
 
-const PROJECT_SOURCE = /\.(sql|py|ya?ml|csv)$/i;
+/** Files whose content dbt checksums into the manifest: a changed one is told by its sha256, not its mtime. */
+const CHECKSUMMED = /\.(sql|py)$/i;
+/** Property and project files: no checksum in the manifest, so a change is told by a newer mtime. */
+const PROPERTIES = /\.(ya?ml|csv)$/i;
 
-/** The newest model/config file under the project's model paths (and dbt_project.yml) changed after `sinceMs`. */
-export async function newerProjectFile(project: DbtProject, sinceMs: number): Promise<string | null> {
-  let newest: { file: string; mtime: number } | null = null;
-  const consider = async (file: string): Promise<void> => {
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Whether `file`'s content is what dbt checksummed (dbt hashes the contents as read, some versions stripped). */
+async function matchesChecksum(file: string, expected: string): Promise<boolean> {
+  const text = await fsp.readFile(file, 'utf8');
+  return sha256(text) === expected || sha256(text.trim()) === expected;
+}
+
+/**
+ * Why the manifest no longer describes the project, or null: a model file added, removed or edited since dbt
+ * wrote it, or a property file (yml) or dbt_project.yml saved after it. Model files are compared by content
+ * checksum, so a fresh checkout or a copy (new mtimes, same content) is not called stale.
+ */
+export async function staleProjectFile(project: DbtProject, manifest: Manifest, manifestMtimeMs: number): Promise<string | null> {
+  const rel = (file: string): string => path.relative(project.root, file).split(path.sep).join('/');
+  const seen = new Set<string>();
+  let reason: string | null = null;
+  const check = async (file: string): Promise<void> => {
+    const relative = rel(file);
+    seen.add(relative);
+    if (reason) return;
+    let mtime: number;
     try {
-      const st = await fsp.stat(file);
-      if (st.mtimeMs > sinceMs && (!newest || st.mtimeMs > newest.mtime)) newest = { file, mtime: st.mtimeMs };
+      mtime = (await fsp.stat(file)).mtimeMs;
     } catch {
-      // removed while scanning: not a reason to call the manifest stale
+      return; // removed while scanning
+    }
+    if (mtime <= manifestMtimeMs) return;
+    if (CHECKSUMMED.test(file)) {
+      const expected = manifest.fileChecksums.get(relative);
+      if (expected === undefined) {
+        reason = relative;
+      } else if (!(await matchesChecksum(file, expected).catch(() => true))) {
+        reason = relative;
+      }
+    } else if (PROPERTIES.test(file)) {
+      reason = relative;
     }
   };
   const walk = async (dir: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = await fsp.readdir(dir, { withFileTypes: true });
     } catch {
       return;
     }
     await Promise.all(
-      entries.map((e) => {
+      entries.flatMap((e) => {
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) return e.name.startsWith('.') ? undefined : walk(p);
-        return PROJECT_SOURCE.test(e.name) ? consider(p) : undefined;
+        if (e.isDirectory()) return e.name.startsWith('.') ? [] : [walk(p)];
+        return CHECKSUMMED.test(e.name) || PROPERTIES.test(e.name) ? [check(p)] : [];
       }),
     );
   };
-  await consider(path.join(project.root, 'dbt_project.yml'));
+  await check(path.join(project.root, 'dbt_project.yml'));
   await Promise.all(project.modelPaths.map((p) => walk(path.resolve(project.root, p))));
-  const found = newest as { file: string; mtime: number } | null;
-  return found ? path.relative(project.root, found.file) : null;
+  if (reason) return reason;
+  // A model the manifest knows whose file is gone. When none of its files is there, this is a folder of
+  // artifacts without the sources (a CI download), not a stale manifest.
+  const modelDirs = project.modelPaths.map((p) => rel(path.resolve(project.root, p)) + '/');
+  const known = [...manifest.fileChecksums.keys()].filter((f) => CHECKSUMMED.test(f) && modelDirs.some((d) => f.startsWith(d)));
+  if (!known.some((f) => seen.has(f))) return null;
+  return known.find((f) => !seen.has(f)) ?? null;
 }
 
 /**
@@ -118,8 +157,8 @@ export class ManifestStore {
     try {
       const manifest = await this.load(file);
       this.lastGood = manifest;
-      const newer = await newerProjectFile(this.project, mtimeMs);
-      return { kind: 'loaded', file, manifest, models: countModels(manifest), stale: newer ? { newerFile: newer } : null };
+      const stale = await staleProjectFile(this.project, manifest, mtimeMs);
+      return { kind: 'loaded', file, manifest, models: countModels(manifest), stale: stale ? { file: stale } : null };
     } catch (err) {
       const message = err instanceof ManifestError ? err.message : `${file} could not be read: ${String(err)}`;
       return { kind: 'broken', file, message, lastGood: this.lastGood };

@@ -137,6 +137,10 @@ function normalizeTestMetadata(v: unknown): TestMetadata | null {
   return { name: v.name, namespace: str(v.namespace), kwargs: isObject(v.kwargs) ? v.kwargs : {} };
 }
 
+function sha256Of(v: unknown): string | null {
+  return isObject(v) && v.name === 'sha256' && typeof v.checksum === 'string' ? v.checksum : null;
+}
+
 function versionOf(v: unknown): string | number | null {
   return typeof v === 'string' || typeof v === 'number' ? v : null;
 }
@@ -181,6 +185,7 @@ export function normalizeNode(node: Json, key: (typeof MEMBER_KEYS)[number] = 'n
     path: str(node.path) ?? '',
     originalFilePath: str(node.original_file_path) ?? str(node.path) ?? '',
     patchPath: str(node.patch_path),
+    checksum: sha256Of(node.checksum),
     tags: dedupe(strArray(node.tags).concat(strArray(config.raw.tags))),
     config,
     dependsOn: strArray(dependsOn.nodes),
@@ -266,8 +271,23 @@ export function normalizeManifest(json: unknown, file: string): Manifest {
     }
   }
 
+  const fileChecksums = new Map<string, string>();
+  const rootPackage = metadata.projectName;
+  const noteFile = (n: Json): void => {
+    const file = str(n.original_file_path);
+    const sum = sha256Of(n.checksum);
+    if (file && sum && (!rootPackage || n.package_name === rootPackage)) fileChecksums.set(file, sum);
+  };
+  for (const n of nodes.values()) noteFile(n.raw);
   if (isObject(json.disabled)) {
-    for (const list of Object.values(json.disabled)) disabledCount += Array.isArray(list) ? list.length : 1;
+    for (const list of Object.values(json.disabled)) {
+      const entries = Array.isArray(list) ? list : [list];
+      disabledCount += entries.length;
+      for (const d of entries) if (isObject(d)) noteFile(d);
+    }
+  }
+  if (isObject(json.nodes)) {
+    for (const n of Object.values(json.nodes)) if (isObject(n) && isObject(n.config) && n.config.enabled === false) noteFile(n);
   }
 
   const { parentMap, childMap } = buildMaps(nodes, json.parent_map);
@@ -275,7 +295,7 @@ export function normalizeManifest(json: unknown, file: string): Manifest {
     ? Object.values(json.groups).flatMap((g) => (isObject(g) && typeof g.name === 'string' ? [g.name] : []))
     : [];
 
-  return { metadata, nodes, parentMap, childMap, groups, disabledCount, warnings };
+  return { metadata, nodes, parentMap, childMap, groups, disabledCount, fileChecksums, warnings };
 }
 
 /**

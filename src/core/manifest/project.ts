@@ -1,4 +1,4 @@
-import { existsSync, promises as fsp, readFileSync, statSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ManifestError } from './manifestError';
@@ -35,7 +35,7 @@ const SKIP_DIRS = new Set([
 
 function stringList(v: unknown): string[] | null {
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
   return null;
 }
 
@@ -97,7 +97,7 @@ export function readProject(dir: string, options: ReadProjectOptions = {}): DbtP
 export async function findProjects(root: string, maxDepth = 6): Promise<string[]> {
   const found: string[] = [];
   async function walk(dir: string, depth: number): Promise<void> {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = await fsp.readdir(dir, { withFileTypes: true });
     } catch {

@@ -75,6 +75,8 @@ export interface ManifestNode {
   originalFilePath: string;
   /** `package://models/schema.yml` as dbt writes it, or null. */
   patchPath: string | null;
+  /** sha256 of the node's file as dbt read it (`checksum.checksum` when its name is sha256), else null. */
+  checksum: string | null;
   /** Node-level tags, deduplicated, in first-seen order. */
   tags: string[];
   config: NodeConfig;
@@ -128,6 +130,9 @@ export interface Manifest {
   groups: readonly string[];
   /** Number of disabled nodes (kept only as a count; they are not part of the graph). */
   disabledCount: number;
+  /** The root project's own files (`original_file_path`, enabled and disabled nodes) -> sha256, to tell when a
+   * model file no longer matches the manifest. */
+  fileChecksums: ReadonlyMap<string, string>;
   /** Things worth telling the user that did not stop the read (a schema newer than this release knows). */
   warnings: string[];
 }

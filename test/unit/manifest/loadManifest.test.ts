@@ -167,20 +167,44 @@ describe('manifest: long-lived store', () => {
     assert.equal((await store.refresh()).kind, 'loaded');
   });
 
-  it('calls a manifest stale when a model file changed after it was written', async () => {
-    const manifest = path.join(dir, 'target', 'manifest.json');
-    const model = path.join(dir, 'models', 'orders.sql');
-    writeFileSync(manifest, V12);
-    writeFileSync(model, 'select 1');
-    setMtime(model, 120);
+  it('calls a manifest stale when a model file is added, edited or removed after it, by content not mtime', async () => {
+    const manifestFile = path.join(dir, 'target', 'manifest.json');
+    writeFileSync(manifestFile, V12);
+    // The jaffle_shop project's own model files, with the contents dbt checksummed (raw_code is the file).
+    const nodes = JSON.parse(V12) as { nodes: Record<string, { resource_type: string; original_file_path: string; raw_code: string }> };
+    const models = Object.values(nodes.nodes).filter((n) => n.resource_type === 'model');
+    for (const n of models) {
+      mkdirSync(path.dirname(path.join(dir, n.original_file_path)), { recursive: true });
+      writeFileSync(path.join(dir, n.original_file_path), n.raw_code);
+    }
+    setMtime(manifestFile, 60);
     setMtime(path.join(dir, 'dbt_project.yml'), 120);
-    setMtime(manifest, 60);
     const store = new ManifestStore(readProject(dir, { env: {} }));
-    const fresh = await store.refresh();
-    assert.equal(fresh.kind === 'loaded' ? fresh.stale : 'not loaded', null);
-    setMtime(model, 0);
-    const stale = await store.refresh();
-    assert.deepEqual(stale.kind === 'loaded' ? stale.stale : 'not loaded', { newerFile: path.join('models', 'orders.sql') });
+    const stale = async (): Promise<unknown> => {
+      const s = await store.refresh();
+      return s.kind === 'loaded' ? s.stale : `not loaded: ${s.kind}`;
+    };
+
+    // Every file is newer than the manifest (as after a checkout or a copy), but each matches its checksum.
+    assert.equal(await stale(), null);
+
+    const orders = path.join(dir, 'models', 'marts', 'orders.sql');
+    const original = readFileSync(orders, 'utf8');
+    writeFileSync(orders, original + '\n-- edited');
+    assert.deepEqual(await stale(), { file: 'models/marts/orders.sql' });
+    writeFileSync(orders, original);
+    assert.equal(await stale(), null, 'saved back to what dbt read');
+
+    writeFileSync(path.join(dir, 'models', 'new_model.sql'), 'select 1');
+    assert.deepEqual(await stale(), { file: 'models/new_model.sql' });
+    rmSync(path.join(dir, 'models', 'new_model.sql'));
+
+    rmSync(orders);
+    assert.deepEqual(await stale(), { file: 'models/marts/orders.sql' }, 'a model the manifest knows is gone');
+    writeFileSync(orders, original);
+
+    writeFileSync(path.join(dir, 'models', 'schema.yml'), 'version: 2\n');
+    assert.deepEqual(await stale(), { file: 'models/schema.yml' }, 'property files have no checksum: a newer one is stale');
   });
 
   it('coalesces refreshes asked for while one is reading', async () => {
