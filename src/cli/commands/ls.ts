@@ -11,6 +11,7 @@ interface LsOptions {
   models?: string[];
   exclude?: string[];
   resourceType?: string[];
+  resourceTypes?: string[];
   output: LsOutput;
   outputKeys?: string[];
   indirectSelection: 'eager' | 'cautious' | 'buildable' | 'empty';
@@ -30,7 +31,8 @@ export function registerLs(program: Command, io: CliIo, setExit: (code: number) 
     .option('-s, --select <selector...>', 'nodes to include (dbt node selection syntax)')
     .option('-m, --models <selector...>', 'like --select, and only models (dbt\'s legacy flag)')
     .option('--exclude <selector...>', 'nodes to leave out (same syntax)')
-    .option('--resource-type, --resource-types <type...>', 'only these resource types (or `default`, `all`)')
+    .option('--resource-type <type...>', 'only these resource types (or `default`, `all`)')
+    .addOption(new Option('--resource-types <type...>').hideHelp())
     .addOption(new Option('-o, --output <format>', 'how to print each node').choices(LS_OUTPUTS).default('selector'))
     .option('--output-keys <key...>', 'keys printed by --output json (dotted keys such as config.materialized allowed)')
     .addOption(
@@ -43,6 +45,10 @@ export function registerLs(program: Command, io: CliIo, setExit: (code: number) 
     });
 }
 
+function mergeLists(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  return a || b ? [...(a ?? []), ...(b ?? [])] : undefined;
+}
+
 export function runLs(opts: LsOptions, io: CliIo): number {
   const project = readProject(path.resolve(io.cwd, opts.projectDir ?? '.'), {
     manifestPath: opts.manifest ? path.resolve(io.cwd, opts.manifest) : undefined,
@@ -53,14 +59,12 @@ export function runLs(opts: LsOptions, io: CliIo): number {
   const selection = selectNodes(manifest, {
     select: opts.models ?? opts.select,
     exclude: opts.exclude,
-    resourceTypes: opts.models ? ['model'] : opts.resourceType,
+    resourceTypes: opts.models ? ['model'] : mergeLists(opts.resourceType, opts.resourceTypes),
     indirectSelection: opts.indirectSelection,
   });
+  // An empty selection is not an error, as in dbt; the selector's warnings already say "No nodes selected!".
   for (const w of selection.warnings) io.stderr(`warning: ${w}\n`);
-  if (selection.ids.length === 0) {
-    io.stderr('warning: No nodes selected!\n');
-    return EXIT_OK;
-  }
+  if (selection.ids.length === 0) return EXIT_OK;
   const lines: string[] = [];
   for (const id of selection.ids) {
     const node = manifest.nodes.get(id);
