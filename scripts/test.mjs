@@ -108,7 +108,7 @@ const layers = [
     async run() {
       heading('vscode: the extension in a real VS Code (code-server + headless Chromium)');
       const { runVsCodeLayer } = await import(pathToFileURL(path.join(root, 'test', 'harness', 'layer.mjs')).href);
-      const c = await runVsCodeLayer({ root, tmp });
+      const c = await runVsCodeLayer({ tmp });
       totals.passed += c.passed;
       totals.failed += c.failed;
       totals.skipped += c.pending ?? 0;

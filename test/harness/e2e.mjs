@@ -94,7 +94,18 @@ export async function runCommand(page, label, { timeoutMs } = {}) {
   const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
   const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.click({ timeout: timeoutMs });
-  await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+  // The palette is gone when the widget hides, or when the command opened its own input in the same widget
+  // (the text then no longer starts with '>').
+  await page.waitForFunction(
+    () => {
+      const w = document.querySelector('.quick-input-widget');
+      const box = w?.querySelector('.quick-input-box input');
+      const hidden = !w || getComputedStyle(w).display === 'none' || w.classList.contains('quick-input-widget-closing');
+      return hidden || (box instanceof HTMLInputElement && !box.value.startsWith('>'));
+    },
+    undefined,
+    { timeout: timeoutMs },
+  );
 }
 
 /**
