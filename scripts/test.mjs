@@ -4,16 +4,15 @@
 // cannot run says why and counts as failed.
 //
 //   npm test                      every layer
-//   npm test -- --only unit       one or more layers (comma-separated): static, unit, vscode, e2e
+//   npm test -- --only unit       one or more layers (comma-separated): static, unit, vscode, start
 //
 // Only Node built-ins are imported at the top: this file must run on a fresh clone before `npm ci`.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { build, ensureNodeModules, repoRoot as root, run } from './ensureNodeModules.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.DBT_RECOVERY_TEST_ONLY;
 const only = onlyArg ? new Set(onlyArg.split(',')) : null;
@@ -24,27 +23,6 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-test-run-'));
 
 function heading(text) {
   console.log(`\n=== ${text} ===`);
-}
-
-function run(cmd, argv, opts = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', ...opts, env: { ...process.env, ...(opts.env ?? {}) } });
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          console.error(`\n${cmd} ${argv.join(' ')} took longer than ${opts.timeoutMs / 60000} min: stopping it.`);
-          child.kill('SIGTERM');
-        }, opts.timeoutMs)
-      : null;
-    child.on('error', (err) => {
-      if (timer) clearTimeout(timer);
-      console.error(`could not start ${cmd}: ${err.message}`);
-      resolve(127);
-    });
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve(code ?? (signal ? 128 : 1));
-    });
-  });
 }
 
 function record(name, ok, why) {
@@ -67,15 +45,6 @@ function addCounts(layer, file, exitCode) {
   for (const f of c.failures ?? []) problems.push(`${layer}: ${f.title}: ${f.error.split('\n')[0]}`);
   if (c.failed === 0 && exitCode !== 0) record(layer, false, `exited with ${exitCode} although no test failed`);
   if ((c.pending ?? 0) > 0) console.log(`${layer}: ${c.pending} pending test(s), counted as skipped.`);
-}
-
-/** npm packages: `npm ci` when node_modules is missing or older than the lock file. */
-async function ensureNodeModules() {
-  const marker = path.join(root, 'node_modules', '.package-lock.json');
-  const lock = path.join(root, 'package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return true;
-  heading('setup: npm ci');
-  return (await run('npm', ['ci', '--no-audit', '--no-fund'], { timeoutMs: 15 * 60_000 })) === 0;
 }
 
 const layers = [
@@ -115,6 +84,14 @@ const layers = [
       for (const f of c.failures ?? []) problems.push(`vscode: ${f.title}: ${String(f.error).split('\n')[0]}`);
     },
   },
+  {
+    name: 'start',
+    async run() {
+      heading('start: the README\'s main command (`npm start -- --check`) brings the extension up on the example');
+      const code = await run(process.execPath, [path.join(root, 'scripts', 'start.mjs'), '--check'], { timeoutMs: 10 * 60_000 });
+      record('npm start -- --check', code === 0, `exited with ${code}: see above`);
+    },
+  },
 ];
 
 async function main() {
@@ -123,7 +100,7 @@ async function main() {
     record('setup', false, '`npm ci` failed: see its output above (the npm registry must be reachable)');
   } else {
     heading('build (esbuild)');
-    const built = (await run(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { timeoutMs: 5 * 60_000 })) === 0;
+    const built = await build();
     record('build', built, 'esbuild failed: see above');
     for (const layer of layers) {
       if (only && !only.has(layer.name)) {

@@ -51,11 +51,12 @@ const tempDirs = new Set(); // removed at exit, also when the process dies of a 
  *   timeoutMs?: number,                 // for the server to become healthy
  *   log?: (line: string) => void,       // server output; default: shown only with DBT_RECOVERY_HARNESS_VERBOSE=1
  *   keepTemp?: boolean,                 // keep tempDir after stop (also DBT_RECOVERY_KEEP_TEMP=1)
+ *   port?: number,                      // loopback port to listen on; 0 (default) lets the kernel pick
  * }} [options]
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(options = {}) {
-  const { smokeTestDriver = false, env = {}, settings = {}, linkExtensions = [], args = [], timeoutMs = 60_000 } = options;
+  const { smokeTestDriver = false, env = {}, settings = {}, linkExtensions = [], args = [], timeoutMs = 60_000, port = 0 } = options;
   const verbose = process.env.DBT_RECOVERY_HARNESS_VERBOSE === '1';
   const log = options.log ?? (verbose ? (line) => console.log(`code-server: ${line}`) : () => {});
   const keepTemp = options.keepTemp ?? process.env.DBT_RECOVERY_KEEP_TEMP === '1';
@@ -63,14 +64,14 @@ export async function startCodeServer(options = {}) {
   const tempDir = mkdtempSync(path.join(tmpdir(), 'dbt-recovery-code-server-'));
   const removeTemp = keepTemp ? () => {} : removeOnExit(tempDir);
   try {
-    return await launch(tempDir, removeTemp, { smokeTestDriver, env, settings, linkExtensions, args, timeoutMs, log });
+    return await launch(tempDir, removeTemp, { smokeTestDriver, env, settings, linkExtensions, args, timeoutMs, log, port });
   } catch (err) {
     removeTemp();
     throw err;
   }
 }
 
-async function launch(tempDir, removeTemp, { smokeTestDriver, env, settings, linkExtensions, args, timeoutMs, log }) {
+async function launch(tempDir, removeTemp, { smokeTestDriver, env, settings, linkExtensions, args, timeoutMs, log, port }) {
   const paths = harnessPaths();
   const dir = (name) => {
     const d = path.join(tempDir, name);
@@ -86,7 +87,7 @@ async function launch(tempDir, removeTemp, { smokeTestDriver, env, settings, lin
     symlinkSync(path.resolve(ext), path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
   }
   const configFile = path.join(tempDir, 'config.yaml');
-  writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
   const serverEnv = { ...process.env };
   // Variables of an enclosing VS Code / code-server would redirect this one (PORT overrides --bind-addr).
@@ -106,8 +107,8 @@ async function launch(tempDir, removeTemp, { smokeTestDriver, env, settings, lin
 
   const argv = [
     paths.codeServerEntry,
-    // Port 0: the kernel picks a free port and code-server logs it; no probe-then-bind race.
-    '--bind-addr', '127.0.0.1:0',
+    // Port 0 (the default): the kernel picks a free port and code-server logs it; no probe-then-bind race.
+    '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
