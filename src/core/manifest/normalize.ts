@@ -37,14 +37,35 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+const EMPTY: string[] = [];
+
+/**
+ * The strings of `v`. Returns the manifest's own array when it holds only strings (the usual case): on a
+ * 100 MB manifest, copying every list would double the garbage the collector must walk.
+ */
 function strArray(v: unknown): string[] {
   if (typeof v === 'string') return [v];
-  if (!Array.isArray(v)) return [];
-  return v.filter((x): x is string => typeof x === 'string');
+  if (!Array.isArray(v)) return EMPTY;
+  for (const x of v) if (typeof x !== 'string') return v.filter((y): y is string => typeof y === 'string');
+  return v as string[];
 }
 
-function dedupe(values: readonly string[]): string[] {
-  return values.length < 2 ? [...values] : [...new Set(values)];
+/** `values` without repeats, in first-seen order; the same array when it has none. */
+function dedupe(values: string[]): string[] {
+  if (values.length < 2) return values;
+  if (values.length < 16) {
+    for (let i = 1; i < values.length; i++) if (values.lastIndexOf(values[i]!, i - 1) !== -1) return [...new Set(values)];
+    return values;
+  }
+  const set = new Set(values);
+  return set.size === values.length ? values : [...set];
+}
+
+/** Node-level tags: `tags` already holds the config's tags in every dbt version; merge only if it does not. */
+function mergeTags(nodeTags: string[], configTags: string[]): string[] {
+  if (configTags.length === 0) return dedupe(nodeTags);
+  for (const t of configTags) if (!nodeTags.includes(t)) return dedupe(nodeTags.concat(configTags));
+  return dedupe(nodeTags);
 }
 
 /** `https://schemas.getdbt.com/dbt/manifest/v12.json` -> 12. */
@@ -168,45 +189,108 @@ function resourceTypeOf(node: Json, key: (typeof MEMBER_KEYS)[number]): Resource
   }
 }
 
+/**
+ * A manifest node read on demand. What every selection touches (ids, names, fqn, tags, lineage, path) is read
+ * when the node is made; the rest (config, refs, code, relation...) on first access, then kept. On a manifest of
+ * 30,000 nodes that is most of the cost of reading it after JSON.parse, for a CLI call that needs little of it.
+ */
+class LazyNode implements ManifestNode {
+  readonly uniqueId: string;
+  readonly resourceType: ResourceType;
+  readonly name: string;
+  readonly packageName: string;
+  readonly fqn: string[];
+  readonly originalFilePath: string;
+  readonly tags: string[];
+  readonly dependsOn: string[];
+  private cachedConfig: NodeConfig | undefined;
+  private cachedRefs: Ref[] | undefined;
+  private cachedSources: Array<[string, string]> | undefined;
+  private cachedTestMetadata: TestMetadata | null | undefined;
+
+  constructor(
+    readonly raw: Json,
+    key: (typeof MEMBER_KEYS)[number],
+  ) {
+    const uniqueId = str(raw.unique_id);
+    if (!uniqueId) throw new Error('node without unique_id');
+    this.uniqueId = uniqueId;
+    this.resourceType = resourceTypeOf(raw, key);
+    this.name = str(raw.name) ?? uniqueId.split('.').pop() ?? uniqueId;
+    this.packageName = str(raw.package_name) ?? uniqueId.split('.')[1] ?? '';
+    const fqn = strArray(raw.fqn);
+    this.fqn = fqn.length > 0 ? fqn : [this.name];
+    this.originalFilePath = str(raw.original_file_path) ?? str(raw.path) ?? '';
+    const config = raw.config;
+    this.tags = mergeTags(strArray(raw.tags), isObject(config) ? strArray(config.tags) : EMPTY);
+    this.dependsOn = isObject(raw.depends_on) ? strArray(raw.depends_on.nodes) : EMPTY;
+  }
+
+  get config(): NodeConfig {
+    return (this.cachedConfig ??= normalizeConfig(isObject(this.raw.config) ? this.raw.config : {}, this.raw));
+  }
+  get refs(): Ref[] {
+    return (this.cachedRefs ??= normalizeRefs(this.raw.refs));
+  }
+  get sources(): Array<[string, string]> {
+    return (this.cachedSources ??= normalizeSources(this.raw.sources));
+  }
+  get testMetadata(): TestMetadata | null {
+    if (this.cachedTestMetadata === undefined) this.cachedTestMetadata = normalizeTestMetadata(this.raw.test_metadata);
+    return this.cachedTestMetadata;
+  }
+  get dependsOnMacros(): string[] {
+    return isObject(this.raw.depends_on) ? strArray(this.raw.depends_on.macros) : EMPTY;
+  }
+  get path(): string {
+    return str(this.raw.path) ?? '';
+  }
+  get patchPath(): string | null {
+    return str(this.raw.patch_path);
+  }
+  get checksum(): string | null {
+    return sha256Of(this.raw.checksum);
+  }
+  get rawCode(): string | null {
+    return str(this.raw.raw_code) ?? str(this.raw.raw_sql);
+  }
+  get compiledCode(): string | null {
+    return str(this.raw.compiled_code) ?? str(this.raw.compiled_sql);
+  }
+  get language(): string | null {
+    return str(this.raw.language) ?? (this.raw.raw_sql !== undefined ? 'sql' : null);
+  }
+  get database(): string | null {
+    return str(this.raw.database);
+  }
+  get schema(): string | null {
+    return str(this.raw.schema);
+  }
+  get alias(): string | null {
+    return str(this.raw.alias) ?? str(this.raw.identifier);
+  }
+  get relationName(): string | null {
+    return str(this.raw.relation_name);
+  }
+  get description(): string {
+    return str(this.raw.description) ?? '';
+  }
+  get version(): string | number | null {
+    return versionOf(this.raw.version);
+  }
+  get latestVersion(): string | number | null {
+    return versionOf(this.raw.latest_version);
+  }
+  get attachedNode(): string | null {
+    return str(this.raw.attached_node);
+  }
+  get sourceName(): string | null {
+    return str(this.raw.source_name);
+  }
+}
+
 export function normalizeNode(node: Json, key: (typeof MEMBER_KEYS)[number] = 'nodes'): ManifestNode {
-  const uniqueId = str(node.unique_id);
-  if (!uniqueId) throw new Error('node without unique_id');
-  const config = normalizeConfig(isObject(node.config) ? node.config : {}, node);
-  const dependsOn = isObject(node.depends_on) ? node.depends_on : {};
-  const fqn = strArray(node.fqn);
-  const name = str(node.name) ?? uniqueId.split('.').pop() ?? uniqueId;
-  const resourceType = resourceTypeOf(node, key);
-  return {
-    uniqueId,
-    resourceType,
-    name,
-    packageName: str(node.package_name) ?? uniqueId.split('.')[1] ?? '',
-    fqn: fqn.length > 0 ? fqn : [name],
-    path: str(node.path) ?? '',
-    originalFilePath: str(node.original_file_path) ?? str(node.path) ?? '',
-    patchPath: str(node.patch_path),
-    checksum: sha256Of(node.checksum),
-    tags: dedupe(strArray(node.tags).concat(strArray(config.raw.tags))),
-    config,
-    dependsOn: strArray(dependsOn.nodes),
-    dependsOnMacros: strArray(dependsOn.macros),
-    refs: normalizeRefs(node.refs),
-    sources: normalizeSources(node.sources),
-    rawCode: str(node.raw_code) ?? str(node.raw_sql),
-    compiledCode: str(node.compiled_code) ?? str(node.compiled_sql),
-    language: str(node.language) ?? (node.raw_sql !== undefined ? 'sql' : null),
-    database: str(node.database),
-    schema: str(node.schema),
-    alias: str(node.alias) ?? str(node.identifier),
-    relationName: str(node.relation_name),
-    description: str(node.description) ?? '',
-    version: versionOf(node.version),
-    latestVersion: versionOf(node.latest_version),
-    testMetadata: normalizeTestMetadata(node.test_metadata),
-    attachedNode: str(node.attached_node),
-    sourceName: str(node.source_name),
-    raw: node,
-  };
+  return new LazyNode(node, key);
 }
 
 function normalizeMetadata(raw: unknown, file: string): ManifestMetadata {
@@ -254,40 +338,38 @@ export function normalizeManifest(json: unknown, file: string): Manifest {
   }
 
   const nodes = new Map<string, ManifestNode>();
+  const fileChecksums = new Map<string, string>();
+  const rootPackage = metadata.projectName;
+  const noteFile = (n: Json): void => {
+    const file = n.original_file_path;
+    const sum = sha256Of(n.checksum);
+    if (typeof file === 'string' && sum && (!rootPackage || n.package_name === rootPackage)) fileChecksums.set(file, sum);
+  };
   let disabledCount = 0;
   for (const key of MEMBER_KEYS) {
     const members = json[key];
     if (!isObject(members)) continue;
-    for (const [id, value] of Object.entries(members)) {
+    // for-in, not Object.entries: no pair array per node on manifests of tens of thousands of nodes.
+    for (const id in members) {
+      const value = members[id];
       if (!isObject(value)) continue;
-      const node = normalizeNode(value.unique_id === undefined ? { ...value, unique_id: id } : value, key);
+      noteFile(value);
       // dbt keeps most disabled nodes under `disabled`, but tests disabled by config stay in `nodes` with
       // enabled=false. dbt's selector never returns them, and nothing can depend on them, so they are left out.
-      if (!node.config.enabled) {
+      if (isObject(value.config) && value.config.enabled === false) {
         disabledCount++;
         continue;
       }
+      const node = normalizeNode(value.unique_id === undefined ? { ...value, unique_id: id } : value, key);
       nodes.set(node.uniqueId, node);
     }
   }
-
-  const fileChecksums = new Map<string, string>();
-  const rootPackage = metadata.projectName;
-  const noteFile = (n: Json): void => {
-    const file = str(n.original_file_path);
-    const sum = sha256Of(n.checksum);
-    if (file && sum && (!rootPackage || n.package_name === rootPackage)) fileChecksums.set(file, sum);
-  };
-  for (const n of nodes.values()) noteFile(n.raw);
   if (isObject(json.disabled)) {
     for (const list of Object.values(json.disabled)) {
       const entries = Array.isArray(list) ? list : [list];
       disabledCount += entries.length;
       for (const d of entries) if (isObject(d)) noteFile(d);
     }
-  }
-  if (isObject(json.nodes)) {
-    for (const n of Object.values(json.nodes)) if (isObject(n) && isObject(n.config) && n.config.enabled === false) noteFile(n);
   }
 
   const { parentMap, childMap } = buildMaps(nodes, json.parent_map);
@@ -312,7 +394,8 @@ function buildMaps(
   const given = isObject(rawParents) ? rawParents : null;
   for (const node of nodes.values()) {
     const fromMap = given ? given[node.uniqueId] : undefined;
-    const parents = dedupe(Array.isArray(fromMap) ? strArray(fromMap) : node.dependsOn).filter((p) => nodes.has(p));
+    const listed = dedupe(Array.isArray(fromMap) ? strArray(fromMap) : node.dependsOn);
+    const parents = listed.every((p) => nodes.has(p)) ? listed : listed.filter((p) => nodes.has(p));
     parentMap.set(node.uniqueId, parents);
     if (!childMap.has(node.uniqueId)) childMap.set(node.uniqueId, []);
     for (const p of parents) pushTo(childMap, p, node.uniqueId);
