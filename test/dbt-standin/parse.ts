@@ -16,7 +16,6 @@ function main(): number {
       'profiles-dir': { type: 'string' },
       target: { type: 'string', short: 't' },
       vars: { type: 'string' },
-      'strict-microbatch': { type: 'boolean', default: false },
     },
   });
   const projectDir = path.resolve(values['project-dir'] ?? '.');
@@ -31,7 +30,6 @@ function main(): number {
       target: values.target,
       vars: vars as Record<string, unknown> | undefined,
       profilesDir: values['profiles-dir'],
-      strictMicrobatch: values['strict-microbatch'],
     });
     const out = path.join(projectDir, 'target', 'manifest.json');
     mkdirSync(path.dirname(out), { recursive: true });

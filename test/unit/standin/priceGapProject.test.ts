@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadManifest } from '../../../src/core/manifest';
 import { DbtParseError, manifestText, parseProject } from '../../dbt-standin/parseProject';
@@ -227,10 +228,10 @@ describe('dbt stand-in: examples/price-gap', () => {
       int_execution_tokens_balances_by_sector_daily: 'refill-append-hooks',
       int_execution_account_balance_history_daily: 'refill-append-strategy',
       int_revenue_gpay_fees_daily: 'refill-append-month-filter',
-      int_execution_tokens_active_holders_monthly: 'refill-append-candidate',
-      int_execution_gpay_payments_by_token_daily: 'price-lookback-filter',
-      int_execution_transfers_usd_daily: 'incremental-full-refresh-guard',
-      int_consensus_blocks_daily: 'microbatch-begin',
+      int_execution_tokens_active_holders_monthly: 'heavy-model-untagged',
+      int_execution_gpay_payments_by_token_daily: 'price-lookback-ignored',
+      int_execution_transfers_usd_daily: 'full-refresh-unprotected',
+      int_consensus_blocks_daily: 'microbatch-config',
     });
     assert.equal(model('int_execution_account_balance_history_daily').config.incremental_strategy, 'delete+insert');
     assert.match(refillNodes[M('int_revenue_gpay_fees_daily')]?.compiled_code ?? '', /WHERE action = 'Payment'\n\s*\nGROUP BY/);
@@ -244,19 +245,30 @@ describe('dbt stand-in: examples/price-gap', () => {
     assert.ok(payments.depends_on.nodes.includes(M('int_execution_token_prices_daily')));
     assert.equal(model('int_execution_transfers_usd_daily').config.full_refresh, null);
     const blocks = model('int_consensus_blocks_daily').config;
-    assert.deepEqual([blocks.incremental_strategy, blocks.event_time, blocks.batch_size, blocks.begin], ['microbatch', 'date', 'day', null]);
+    assert.deepEqual([blocks.incremental_strategy, blocks.event_time, blocks.batch_size, blocks.begin], ['microbatch', 'date', 'day', '2024-01-01']);
+    // Its second upstream declares no event_time, so dbt reads all of it for every batch.
+    const blocksParents = model('int_consensus_blocks_daily').depends_on.nodes;
+    assert.deepEqual([...blocksParents].sort(), [`source.${PKG}.consensus.blocks`, `source.${PKG}.consensus.validators`]);
     // The compliant ones: every other incremental model is protected from --full-refresh.
     const unguarded = models.filter((n) => n.config.materialized === 'incremental' && n.config.full_refresh !== false).map((n) => n.name);
     assert.deepEqual(unguarded, ['int_execution_transfers_usd_daily']);
   });
 
-  it("fails like dbt 1.9 on the microbatch model without begin when asked to be strict", () => {
-    assert.throws(
-      () => parseProject(PROJECT, { strictMicrobatch: true }),
-      (err: unknown) =>
-        err instanceof DbtParseError &&
-        err.message === "Microbatch model 'int_consensus_blocks_daily' must provide a 'begin' (datetime) config that indicates the earliest timestamp the microbatch model should be built from.",
-    );
+  it('refuses, like dbt 1.9, a microbatch model without begin', () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-standin-'));
+    try {
+      cpSync(PROJECT, copy, { recursive: true });
+      const file = path.join(copy, 'models', 'consensus', 'intermediate', 'int_consensus_blocks_daily.sql');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("        begin='2024-01-01',\n", ''));
+      assert.throws(
+        () => parseProject(copy),
+        (err: unknown) =>
+          err instanceof DbtParseError &&
+          err.message === "Microbatch model 'int_consensus_blocks_daily' must provide a 'begin' (datetime) config that indicates the earliest timestamp the microbatch model should be built from.",
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("has dbt 1.9's key set and key order (compared with the Gnosis manifest)", () => {

@@ -11,7 +11,7 @@
         tags=['production', 'gpay']
     )
 }}
--- NON-COMPLIANT (price-lookback-filter): price consumer whose incremental filter bypasses apply_monthly_incremental_filter, so price_lookback_days never widens it.
+-- NON-COMPLIANT (price-lookback-ignored): price consumer whose incremental filter bypasses apply_monthly_incremental_filter, so price_lookback_days never widens it.
 
 SELECT
     a.date AS date,

@@ -11,7 +11,7 @@
         tags=['production', 'tokens', 'holders']
     )
 }}
--- NON-COMPLIANT (refill-append-candidate): uniqExact and a window over a whole month of balances, yet not tagged refill_append.
+-- NON-COMPLIANT (heavy-model-untagged): uniqExact and a window over a whole month of balances, yet not tagged refill_append.
 
 SELECT
     toStartOfMonth(date) AS month,

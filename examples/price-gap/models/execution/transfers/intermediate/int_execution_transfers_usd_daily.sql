@@ -10,7 +10,7 @@
         tags=['production', 'transfers']
     )
 }}
--- NON-COMPLIANT (incremental-full-refresh-guard): incremental over the whole transfers history without full_refresh=false, so --full-refresh rebuilds years.
+-- NON-COMPLIANT (full-refresh-unprotected): incremental over the whole transfers history without full_refresh=false, so --full-refresh rebuilds years.
 
 SELECT
     t.date AS date,
