@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -61,10 +62,24 @@ describe('package.json: the extension manifest', () => {
     }
   });
 
-  it('ships only the bundles, media and docs (.vscodeignore is an allow-list)', () => {
-    const lines = source('.vscodeignore').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
-    assert.equal(lines[0], '**');
-    assert.ok(lines.slice(1).every((l) => l.startsWith('!')), 'only re-includes after the first line');
-    assert.ok(!lines.some((l) => /test|fixtures|examples|src/.test(l)));
+});
+
+describe('the packaged extension (vsce)', function () {
+  this.timeout(60_000);
+  it('holds the bundles, media and docs, and none of the tests, fixtures, examples or sources', () => {
+    const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const out = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
+    const files = out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+    assert.deepEqual(files, [
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dist/cli.js',
+      'dist/extension.js',
+      'dist/server.js',
+      'media/icon.png',
+      'media/icon.svg',
+      'package.json',
+    ]);
   });
 });
