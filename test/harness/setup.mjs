@@ -68,7 +68,12 @@ export async function setup({ log = (line) => console.log(`harness: ${line}`), e
     mkdirSync(p.dir, { recursive: true });
 
     log(`installing Node ${VERSIONS.node} from npm`);
-    const npmEnv = { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+    // Under `npm test` the outer npm exports its own settings as npm_* variables (npm_config_user_agent says
+    // node/v20, npm_config_nodedir=/usr, npm_node_execpath, NODE...). An npm_config_* variable beats any config, and
+    // code-server's postinstall.sh reads the Node major from npm_config_user_agent: the inner installs get none of
+    // them, only their own.
+    const cleanEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !/^(npm_|NODE$|INIT_CWD$)/i.test(k)));
+    const npmEnv = { ...cleanEnv, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
     await run('npm', ['install', '--prefix', path.join(p.dir, 'node'), '--no-save', '--no-package-lock', `node-linux-${process.arch}@${VERSIONS.node}`], { env: npmEnv });
     if (!existsSync(p.node)) throw new Error(`harness: npm installed node-linux-${process.arch} but ${p.node} is missing`);
 
@@ -77,7 +82,7 @@ export async function setup({ log = (line) => console.log(`harness: ${line}`), e
     // makes npm and its lifecycle scripts (postinstall.sh checks the Node major) run on Node 24.
     log(`installing code-server ${VERSIONS.codeServer} (about 2 minutes, ~620 MB)`);
     await run('npm', ['install', '--prefix', path.join(p.dir, 'code-server'), '--no-save', '--no-package-lock', `code-server@${VERSIONS.codeServer}`], {
-      env: { ...npmEnv, PATH: `${path.dirname(p.node)}${path.delimiter}${env.PATH ?? ''}`, npm_config_nodedir: p.nodeDir },
+      env: { ...npmEnv, PATH: `${path.dirname(p.node)}${path.delimiter}${cleanEnv.PATH ?? ''}`, npm_config_nodedir: p.nodeDir },
     });
     if (!existsSync(p.codeServerEntry)) throw new Error(`harness: code-server installed but ${p.codeServerEntry} is missing`);
 
