@@ -158,6 +158,8 @@ class Parser {
   private readonly sqlStringSpans: Span[] = [];
   private readonly commentSpans: Span[] = [];
   private readonly stack: Frame[] = [];
+  /** Open frames per tag, so a stray `end<tag>` costs no walk down a deep stack. */
+  private readonly openTags = new Map<string, number>();
   private readonly configs: ConfigCandidate[] = [];
   private lines: LineIndex | undefined;
 
@@ -264,21 +266,15 @@ class Parser {
       this.commentSpans.push({ start: i, end });
       return end;
     }
-    let end = this.blockEnd(i + 2, kind === LBRACE ? RBRACE : PCT);
-    let closed = true;
-    if (end < 0) {
-      // Recover at the first closing delimiter, strings and brackets ignored.
-      this.problems.push(`Unclosed \`${kind === LBRACE ? '{{' : '{%'}\` at line ${this.line(i)}.`);
-      const plain = text.indexOf(kind === LBRACE ? '}}' : '%}', i + 2);
-      closed = plain >= 0;
-      end = closed ? plain + 2 : n;
-    }
+    const scan = this.blockEnd(i + 2, kind === LBRACE ? RBRACE : PCT);
+    const end = scan.end;
+    if (!scan.closed) this.problems.push(`Unclosed \`${kind === LBRACE ? '{{' : '{%'}\` at line ${this.line(i)}.`);
     let innerStart = i + 2;
     const t = text.charCodeAt(innerStart);
     if (t === DASH || t === PLUS) innerStart++;
-    let innerEnd = closed ? end - 2 : n;
+    let innerEnd = scan.delimited ? end - 2 : end;
     const u = text.charCodeAt(innerEnd - 1);
-    if (closed && innerEnd - 1 >= innerStart && (u === DASH || u === PLUS)) innerEnd--;
+    if (scan.delimited && innerEnd - 1 >= innerStart && (u === DASH || u === PLUS)) innerEnd--;
     if (innerEnd < innerStart) innerEnd = innerStart;
     const span = { start: i, end };
     this.jinjaSpans.push(span);
@@ -287,25 +283,38 @@ class Parser {
     return end;
   }
 
-  /** Index after the `}}`/`%}` closing a block whose inside starts at `from`, or -1. */
-  private blockEnd(from: number, close: number): number {
+  /**
+   * The end of a block whose inside starts at `from`: after its `}}`/`%}` at bracket depth 0 outside strings.
+   * When brackets do not balance, the block ends at the first closing delimiter after all (`delimited`), else just
+   * before the next Jinja opener, else at the end of the text. A `{{`, `{%` or `{#` outside strings is never valid
+   * inside a Jinja block, so the scan stops there: each character is scanned about once, however many blocks are
+   * left open while typing.
+   */
+  private blockEnd(from: number, close: number): { end: number; closed: boolean; delimited: boolean } {
     const { text, n } = this;
     let depth = 0;
-    for (let j = from; j < n; j++) {
+    let plain = -1;
+    let j = from;
+    for (; j < n; j++) {
       const c = text.charCodeAt(j);
       if (c === SQ || c === DQ) {
         j = skipJinjaString(text, j, n) - 1;
-      } else if (c === 40 || c === 91 || c === LBRACE) {
+      } else if (c === LBRACE) {
+        const d = text.charCodeAt(j + 1);
+        if (d === LBRACE || d === PCT || d === HASH) break;
         depth++;
-      } else if (c === RBRACE && close === RBRACE && depth === 0 && text.charCodeAt(j + 1) === RBRACE) {
-        return j + 2;
-      } else if (c === PCT && close === PCT && depth === 0 && text.charCodeAt(j + 1) === RBRACE) {
-        return j + 2;
+      } else if (c === 40 || c === 91) {
+        depth++;
+      } else if (c === close && text.charCodeAt(j + 1) === RBRACE) {
+        if (depth === 0) return { end: j + 2, closed: true, delimited: true };
+        if (plain < 0) plain = j + 2;
+        if (c === RBRACE) depth--; // the first `}` of `}}` closes a dict
       } else if (c === 41 || c === 93 || c === RBRACE) {
         if (depth > 0) depth--;
       }
     }
-    return -1;
+    if (plain >= 0) return { end: plain, closed: false, delimited: true };
+    return { end: j, closed: false, delimited: false };
   }
 
   /** `{{ ... }}`: a macro call when the whole expression is one call. */
@@ -355,7 +364,7 @@ class Parser {
     const restText = text.slice(rest.start, rest.end);
     switch (tag) {
       case 'if':
-        this.stack.push({ tag, start: span.start, branches: [{ kind: 'if', tagStart: span.start, tagEnd: span.end, condition: restText }] });
+        this.push({ tag, start: span.start, branches: [{ kind: 'if', tagStart: span.start, tagEnd: span.end, condition: restText }] });
         break;
       case 'elif':
       case 'else': {
@@ -384,12 +393,12 @@ class Parser {
         return end;
       }
       case 'set':
-        if (this.isBlockSet(rest)) this.stack.push({ tag, start: span.start, branches: [] });
+        if (this.isBlockSet(rest)) this.push({ tag, start: span.start, branches: [] });
         else this.alias(rest);
         break;
       default:
         if (tag.startsWith('end') && tag.length > 3) this.close(tag.slice(3), span);
-        else if (BLOCK_TAGS.has(tag)) this.stack.push({ tag, start: span.start, branches: [] });
+        else if (BLOCK_TAGS.has(tag)) this.push({ tag, start: span.start, branches: [] });
     }
     return span.end;
   }
@@ -408,16 +417,25 @@ class Parser {
     this.varAliases.set(target.value, arg.value);
   }
 
+  private push(frame: Frame): void {
+    this.stack.push(frame);
+    this.openTags.set(frame.tag, (this.openTags.get(frame.tag) ?? 0) + 1);
+  }
+
   private close(tag: string, span: Span): void {
-    let k = this.stack.length - 1;
-    while (k >= 0 && (this.stack[k] as Frame).tag !== tag) k--;
+    let k = -1;
+    if ((this.openTags.get(tag) ?? 0) > 0) {
+      k = this.stack.length - 1;
+      while (k >= 0 && (this.stack[k] as Frame).tag !== tag) k--;
+    }
     if (k < 0) {
       this.problems.push(`\`{% end${tag} %}\` without \`{% ${tag} %}\` at line ${this.line(span.start)}.`);
       return;
     }
-    for (let m = this.stack.length - 1; m > k; m--) {
+    for (let m = this.stack.length - 1; m >= k; m--) {
       const f = this.stack[m] as Frame;
-      this.problems.push(`Unclosed \`{% ${f.tag} %}\` at line ${this.line(f.start)}.`);
+      this.openTags.set(f.tag, (this.openTags.get(f.tag) ?? 1) - 1);
+      if (m > k) this.problems.push(`Unclosed \`{% ${f.tag} %}\` at line ${this.line(f.start)}.`);
     }
     const frame = this.stack[k] as Frame;
     this.stack.length = k;
