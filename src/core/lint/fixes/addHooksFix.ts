@@ -41,6 +41,8 @@ function keepExisting(src: ModelSource, kwarg: ConfigKwarg, call: string, first:
     return [{ start, end, newText: call }];
   }
   if (v.kind === 'list' && src.text[start] === '[') return first ? around(`${call} + `, '') : around('', ` + ${call}`);
+  // A tuple plus a list does not render: make it a list.
+  if (v.kind === 'list') return first ? around(`${call} + (`, ' | list)') : around('(', ` | list) + ${call}`);
   if (v.kind === 'expression' && isListValued(src.text, start, end)) return first ? around(`${call} + (`, ')') : around('(', `) + ${call}`);
   return first ? around(`${call} + [`, ']') : around('[', `] + ${call}`);
 }

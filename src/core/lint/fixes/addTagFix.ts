@@ -31,7 +31,14 @@ function tagEdit(src: ModelSource, tag: string): OffsetEdit | null {
       return { ...valueSpan, newText: `[${item}]` };
     case 'list': {
       if (value.items.some((i) => i.kind === 'string' && i.value === tag)) return null;
-      if (text[valueSpan.start] !== '[') break; // a tuple: concatenate below
+      if (text[valueSpan.start] !== '[') {
+        // A tuple (a tuple plus a list does not render): the same items as a list.
+        const items = splitTopLevel(text, valueSpan.start + 1, valueSpan.end - 1)
+          .map((p) => trimSpan(text, p))
+          .filter((p) => p.end > p.start)
+          .map((p) => text.slice(p.start, p.end));
+        return { ...valueSpan, newText: `[${[...items, item].join(', ')}]` };
+      }
       const close = valueSpan.end - 1;
       const items = splitTopLevel(text, valueSpan.start + 1, close).map((p) => trimSpan(text, p));
       const filled = items.filter((p) => p.end > p.start);

@@ -85,6 +85,7 @@ describe('addTagFix', () => {
       "{{ config(\n  tags=[\n    'a',\n    'refill_append'\n  ]\n) }}",
     ],
     ['fills an empty list', '{{ config(tags=[]) }}', "{{ config(tags=['refill_append']) }}"],
+    ['makes a tuple a list', "{{ config(tags=('a', \"b\",)) }}", "{{ config(tags=['a', \"b\", 'refill_append']) }}"],
     ['makes a string a list', "{{ config(tags='x') }}", "{{ config(tags=['x', 'refill_append']) }}"],
     ['makes a double-quoted string a list', '{{ config(tags="x") }}', '{{ config(tags=["x", "refill_append"]) }}'],
     ['concatenates to a call', "{{ config(tags=var('t', [])) }}", "{{ config(tags=var('t', []) + ['refill_append']) }}"],
@@ -197,6 +198,11 @@ describe('addHooksFix', () => {
       'leaves a side that already calls its macro alone',
       '{{ config(pre_hook=refill_safe_pre_hook(),) }}',
       '{{ config(pre_hook=refill_safe_pre_hook(), post_hook=refill_safe_post_hook(),) }}',
+    ],
+    [
+      'makes tuple hooks lists',
+      "{{ config(pre_hook=('SET a = 1',), post_hook=('SET a = 0',)) }}",
+      "{{ config(pre_hook=refill_safe_pre_hook() + (('SET a = 1',) | list), post_hook=(('SET a = 0',) | list) + refill_safe_post_hook()) }}",
     ],
     ['replaces a none hook', '{{ config(pre_hook=none, post_hook=[]) }}', '{{ config(pre_hook=refill_safe_pre_hook(), post_hook=refill_safe_post_hook()) }}'],
     [
