@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { selectNodesRequest, type SelectNodesParams } from '../protocol/projectStatus';
+import { COMMANDS } from '../protocol/commands';
+import { modelInfoRequest, selectNodesRequest, type ModelInfoResult, type SelectNodesParams } from '../protocol/projectStatus';
+import { devBuildPreview, refillPreview } from './planPreview';
 import type { Ctx } from './ctx';
 
 type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -48,7 +50,44 @@ export const commands: Record<string, CommandFactory> = {
     if (picked?.node.file) await vscode.window.showTextDocument(vscode.Uri.file(picked.node.file));
     return result;
   },
+
+  /** "Refill after price gap…" on a model (code lens, context menus, palette): the plan view arrives with the
+   * price-gap workflow; until then it opens the plan's outline for this model and project. */
+  [COMMANDS.refillAfterPriceGap]: (ctx) => async (arg?: unknown) => {
+    const info = await modelInfoOf(ctx, arg);
+    if (!info) return undefined;
+    return openPreview(refillPreview(info));
+  },
+
+  /** "Plan dev build…" on a model: likewise, the outline of the dev build / compare / promote workflow. */
+  [COMMANDS.planDevBuild]: (ctx) => async (arg?: unknown) => {
+    const info = await modelInfoOf(ctx, arg);
+    if (!info) return undefined;
+    return openPreview(devBuildPreview(info));
+  },
 };
+
+/** The model a command was invoked on: a code lens passes a URI string, menus a vscode.Uri, the palette nothing
+ * (then the active editor's file). */
+async function modelInfoOf(ctx: Ctx, arg: unknown): Promise<ModelInfoResult | null> {
+  const uri =
+    typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.toString() : vscode.window.activeTextEditor?.document.uri.toString();
+  if (!uri) {
+    void vscode.window.showInformationMessage('Open a dbt model (.sql) first, or use the command from a model\'s context menu.');
+    return null;
+  }
+  const info = await ctx.languageClient.sendRequest(modelInfoRequest, { model: uri });
+  if (!info) {
+    void vscode.window.showWarningMessage(`${vscode.Uri.parse(uri).fsPath} is not a model of a dbt project in this workspace.`);
+  }
+  return info;
+}
+
+async function openPreview(markdown: string): Promise<{ uri: string; text: string }> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+  await vscode.window.showTextDocument(doc, { preview: true });
+  return { uri: doc.uri.toString(), text: markdown };
+}
 
 function activeProjectRoot(ctx: Ctx): string | undefined {
   return ctx.statusBar.current()?.root;

@@ -5,7 +5,7 @@ export class Config {
   static readonly section = 'dbtRecovery';
 
   /** Settings the language server reads itself; changing them re-reads every project, no restart. */
-  static readonly serverKeys = ['manifestPath'] as const;
+  static readonly serverKeys = ['manifestPath', 'lint.enabled', 'recoveryProfile'] as const;
   /** Settings that only take effect after the language server restarts. */
   static readonly restartKeys = ['trace.server'] as const;
 
@@ -15,6 +15,14 @@ export class Config {
 
   get manifestPath(): string {
     return this.cfg.get<string>('manifestPath', '');
+  }
+
+  get lintEnabled(): boolean {
+    return this.cfg.get<boolean>('lint.enabled', true);
+  }
+
+  get recoveryProfile(): Record<string, unknown> {
+    return this.cfg.get<Record<string, unknown>>('recoveryProfile', {});
   }
 
   get traceServer(): 'off' | 'messages' | 'verbose' {

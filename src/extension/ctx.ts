@@ -72,6 +72,8 @@ export class Ctx implements vscode.Disposable {
         ],
       },
       outputChannel: this.log,
+      // The server links each diagnostic to the rule's page shipped in docs/rules/.
+      initializationOptions: { extensionRoot: this.extension.extensionPath },
     };
     this.client = new LanguageClient('dbtRecovery', 'dbt Recovery', serverOptions, clientOptions);
     this.client.onNotification(projectStatusNotification, (p) => this.setStatuses(p.projects));

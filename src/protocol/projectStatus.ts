@@ -54,3 +54,23 @@ export type SelectNodesResult =
 
 /** Client -> server: evaluate a dbt selector on a project's manifest (what `dbt-recovery ls` does). */
 export const selectNodesRequest = new RequestType<SelectNodesParams, SelectNodesResult, void>('dbtRecovery/selectNodes');
+
+/** Client -> server: a model's recovery facts (role, lineage counts, last run) by file URI or unique id. */
+export interface ModelInfoParams {
+  /** A `file:` URI of the model's .sql, or its unique id. */
+  model: string;
+}
+export interface ModelInfoResult {
+  root: string;
+  uniqueId: string | null;
+  name: string;
+  /** Project-relative .sql path. */
+  file: string;
+  roles: Array<'refill-cohort' | 'price-lineage' | 'downstream-of-cohort'>;
+  upstream: number;
+  downstream: number;
+  lastRun: { status: string; executionTime: number; completedAt: string | null; message: string | null } | null;
+  /** The selectors of the price-gap workflow's phases for this project, from its recovery profile. */
+  phases: { cohort: string; phase2: string; phase3: string };
+}
+export const modelInfoRequest = new RequestType<ModelInfoParams, ModelInfoResult | null, void>('dbtRecovery/modelInfo');

@@ -1,25 +1,37 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DocumentDiagnosticReportKind,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { selectNodes, SelectorError } from '../core/graph';
+import { PROFILE_FILE } from '../core/lint/profile/loadRecoveryProfile';
 import {
+  modelInfoRequest,
   projectStatusNotification,
   reloadRequest,
   selectNodesRequest,
+  type ModelInfoParams,
+  type ModelInfoResult,
   type ProjectStatusParams,
   type SelectNodesParams,
   type SelectNodesResult,
 } from '../protocol/projectStatus';
-import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../protocol/settings';
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, type ServerSettings } from '../protocol/settings';
+import { hoverAt } from './hoverAt';
+import { findingToDiagnostic, modelCodeLenses, noManifestDiagnostic, profileProblemToDiagnostic, quickFixes } from './lspConvert';
+import { ProjectLint } from './projectLint';
 import { WorkspaceProjects } from './workspaceProjects';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -28,6 +40,8 @@ const documents = new TextDocuments(TextDocument);
 let folders: string[] = [];
 let canReadConfiguration = false;
 let canWatchFolders = false;
+/** The installed extension's folder (for links to the rule docs it ships), from initializationOptions. */
+let extensionRoot: string | null = null;
 
 async function settingsFor(root: string): Promise<ServerSettings> {
   if (!canReadConfiguration) return DEFAULT_SERVER_SETTINGS;
@@ -35,16 +49,56 @@ async function settingsFor(root: string): Promise<ServerSettings> {
     scopeUri: pathToFileURL(root).toString(),
     section: 'dbtRecovery',
   });
-  const v = (value ?? {}) as Partial<ServerSettings>;
-  return { manifestPath: typeof v.manifestPath === 'string' ? v.manifestPath : DEFAULT_SERVER_SETTINGS.manifestPath };
+  return readServerSettings(value);
 }
 
 const projects = new WorkspaceProjects(settingsFor);
+const lints = new Map<string, ProjectLint>();
+
+function openText(absFile: string): string | null {
+  return documents.get(pathToFileURL(absFile).toString())?.getText() ?? null;
+}
+
+/** The project's linter, made on first use and kept while its project is; null when lint is off or unreadable. */
+function lintOf(root: string): ProjectLint | null {
+  const project = projects.project(root);
+  if (!project || projects.settings(root)?.lintEnabled === false) return null;
+  let lint = lints.get(root);
+  if (!lint || lint.project !== project) {
+    lint = new ProjectLint(project, {
+      manifest: () => projects.manifest(root),
+      overrides: () => projects.settings(root)?.recoveryProfile ?? null,
+      openText,
+    });
+    lints.set(root, lint);
+  }
+  return lint;
+}
+
+/** Bumped whenever findings may have changed; a file's workspace result id is this generation, so a client
+ * asking again about an unchanged file gets "unchanged". */
+let resultGeneration = 0;
+
+/** Something the findings depend on changed: have the client pull diagnostics (and lenses) again. */
+let refreshScheduled = false;
+function refreshDiagnostics(): void {
+  resultGeneration++;
+  if (refreshScheduled) return;
+  refreshScheduled = true;
+  queueMicrotask(() => {
+    refreshScheduled = false;
+    // A client may not support these refreshes; a refused request must not take the server down.
+    connection.languages.diagnostics.refresh().catch(() => undefined);
+    connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  });
+}
 
 function publish(): void {
   const params: ProjectStatusParams = { projects: projects.statuses() };
   for (const p of params.projects) connection.console.log(`[${p.name}] ${p.kind}: ${p.message}`);
+  for (const root of [...lints.keys()]) if (!projects.project(root)) lints.delete(root);
   void connection.sendNotification(projectStatusNotification, params);
+  refreshDiagnostics();
 }
 
 /** File events arrive in bursts while dbt writes target/; one re-read per project per burst is enough. */
@@ -63,12 +117,19 @@ function scheduleRefresh(root: string): void {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canReadConfiguration = params.capabilities.workspace?.configuration === true;
   canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
+  const init = params.initializationOptions as { extensionRoot?: unknown } | undefined;
+  extensionRoot = typeof init?.extensionRoot === 'string' ? init.extensionRoot : null;
   const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      // A manifest change touches every model's findings, hence interFileDependencies.
+      diagnosticProvider: { identifier: 'dbtRecovery', interFileDependencies: true, workspaceDiagnostics: true },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'dbt Recovery' },
   };
@@ -87,22 +148,32 @@ connection.onInitialized(() => {
 });
 
 connection.onDidChangeConfiguration(() => {
+  for (const lint of lints.values()) lint.invalidate();
   void projects.refreshAll().then(publish);
 });
 
 connection.onDidChangeWatchedFiles((e) => {
   let rediscover = false;
+  let changed = false;
   for (const change of e.changes) {
     if (!change.uri.startsWith('file:')) continue;
     const file = fileURLToPath(change.uri);
-    if (path.basename(file) === 'dbt_project.yml') rediscover = true;
+    const base = path.basename(file);
+    if (base === 'dbt_project.yml') rediscover = true;
     const root = projects.affectedBy(file);
-    if (root) scheduleRefresh(root);
+    if (!root) continue;
+    const lint = lints.get(root);
+    if (base === 'run_results.json' || base === PROFILE_FILE) lint?.invalidate();
+    else if (/\.(sql|ya?ml)$/i.test(base)) lint?.fileChanged();
+    changed = true;
+    scheduleRefresh(root);
   }
   if (rediscover) void projects.discover(folders).then(publish);
+  else if (changed) refreshDiagnostics();
 });
 
 connection.onRequest(reloadRequest, async () => {
+  for (const lint of lints.values()) lint.invalidate();
   await projects.refreshAll();
   publish();
   return { projects: projects.statuses() };
@@ -137,6 +208,119 @@ connection.onRequest(selectNodesRequest, (params: SelectNodesParams): SelectNode
     if (err instanceof SelectorError) return { ok: false, message: err.message };
     throw err;
   }
+});
+
+// ---- recovery-readiness lint ----------------------------------------------------------------------------------
+
+function textOf(uri: string, file: string): string | null {
+  const open = documents.get(uri);
+  if (open) return open.getText();
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function diagnosticsFor(uri: string): Diagnostic[] {
+  if (!uri.startsWith('file:')) return [];
+  const file = fileURLToPath(uri);
+  const root = projects.projectOf(file);
+  const lint = root ? lintOf(root) : null;
+  if (!root || !lint) return [];
+  if (path.basename(file) === PROFILE_FILE && path.dirname(file) === root) {
+    return lint.profile.problems.filter((p) => p.file === file).map(profileProblemToDiagnostic);
+  }
+  if (!/\.(sql|ya?ml)$/i.test(file)) return [];
+  const text = textOf(uri, file);
+  if (text === null) return [];
+  const findings = lint.lintDocument(file, text);
+  const diagnostics = findings.map((f) => findingToDiagnostic(f, root, extensionRoot));
+  const linter = lint.get();
+  if (linter.needsParse && file.endsWith('.sql') && linter.modelInfo(file)) {
+    const notice = linter.notices.find((n) => n.code === 'no-manifest');
+    if (notice) diagnostics.push(noManifestDiagnostic(notice.message));
+  }
+  return diagnostics;
+}
+
+connection.languages.diagnostics.on((params) => ({
+  kind: DocumentDiagnosticReportKind.Full,
+  items: diagnosticsFor(params.textDocument.uri),
+}));
+
+connection.languages.diagnostics.onWorkspace((params) => {
+  const previous = new Map(params.previousResultIds.map((p) => [p.uri, p.value]));
+  const resultId = String(resultGeneration);
+  const items: WorkspaceDocumentDiagnosticReport[] = [];
+  for (const root of projects.roots()) {
+    const lint = lintOf(root);
+    if (!lint) continue;
+    const reports = new Map<string, Diagnostic[]>();
+    for (const [file, findings] of lint.lintAll()) {
+      reports.set(pathToFileURL(path.join(root, file)).toString(), findings.map((f) => findingToDiagnostic(f, root, extensionRoot)));
+    }
+    for (const p of lint.profile.problems) {
+      if (!path.isAbsolute(p.file)) continue;
+      const uri = pathToFileURL(p.file).toString();
+      reports.set(uri, [...(reports.get(uri) ?? []), profileProblemToDiagnostic(p)]);
+    }
+    for (const [uri, diagnostics] of reports) {
+      if (documents.get(uri)) continue; // open documents are pulled one by one, with their live text
+      if (previous.get(uri) === resultId) items.push({ kind: DocumentDiagnosticReportKind.Unchanged, uri, version: null, resultId });
+      else items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, resultId, items: diagnostics });
+    }
+  }
+  return { items };
+});
+
+documents.onDidChangeContent(() => {
+  // The edited file is re-linted when the client pulls its diagnostics; other files' findings can depend on it
+  // (a config moved between a model and its yml), so their workspace results are renewed too.
+  resultGeneration++;
+});
+
+connection.onCodeAction((params) => quickFixes(params.context.diagnostics));
+
+connection.onHover((params) => {
+  const uri = params.textDocument.uri;
+  if (!uri.startsWith('file:')) return null;
+  const file = fileURLToPath(uri);
+  const root = projects.projectOf(file);
+  const lint = root ? lintOf(root) : null;
+  const text = documents.get(uri)?.getText();
+  if (!root || !lint || text === undefined) return null;
+  return hoverAt(lint.get(), file, text, params.position);
+});
+
+connection.onCodeLens((params) => {
+  const uri = params.textDocument.uri;
+  if (!uri.startsWith('file:') || !uri.endsWith('.sql')) return [];
+  const file = fileURLToPath(uri);
+  const root = projects.projectOf(file);
+  const lint = root ? lintOf(root) : null;
+  const info = lint?.get().modelInfo(file);
+  return info ? modelCodeLenses(info, uri) : [];
+});
+
+connection.onRequest(modelInfoRequest, (params: ModelInfoParams): ModelInfoResult | null => {
+  const file = params.model.startsWith('file:') ? fileURLToPath(params.model) : null;
+  const root = file ? projects.projectOf(file) : (projects.roots().find((r) => projects.manifest(r)?.nodes.has(params.model)) ?? null);
+  const lint = root ? lintOf(root) : null;
+  if (!root || !lint) return null;
+  const linter = lint.get();
+  const info = linter.modelInfo(file ?? params.model);
+  if (!info) return null;
+  const tag = linter.profile.refillTag;
+  return {
+    root,
+    ...info,
+    phases: {
+      cohort: `tag:${tag}`,
+      phase2: `${linter.profile.priceRoot}+ --exclude tag:${tag}`,
+      phase3: `tag:${tag}+ --exclude tag:${tag}`,
+    },
+  };
 });
 
 documents.listen(connection);

@@ -13,6 +13,7 @@ import type { ProjectStatus } from '../protocol/projectStatus';
 import type { ServerSettings } from '../protocol/settings';
 
 interface Tracked {
+  settings: ServerSettings;
   project: DbtProject | null;
   /** Set when dbt_project.yml itself cannot be read. */
   projectError: string | null;
@@ -85,10 +86,11 @@ export class WorkspaceProjects {
     const settings = await this.settingsFor(root);
     try {
       const project = readProject(root, { manifestPath: settings.manifestPath || undefined });
-      return { project, projectError: null, store: new ManifestStore(project), status: loadingStatus(project) };
+      return { settings, project, projectError: null, store: new ManifestStore(project), status: loadingStatus(project) };
     } catch (err) {
       const message = err instanceof ManifestError ? err.message : String(err);
       return {
+        settings,
         project: null,
         projectError: message,
         store: null,
@@ -143,6 +145,16 @@ export class WorkspaceProjects {
     const root = this.projectOf(file);
     if (!root) return null;
     return /\.(json|ya?ml|sql|py|csv)$/i.test(file) ? root : null;
+  }
+
+  /** The project's dbt_project.yml as read, or null when it cannot be read. */
+  project(root: string): DbtProject | null {
+    return this.tracked.get(root)?.project ?? null;
+  }
+
+  /** The settings read for the project when it was (re)tracked. */
+  settings(root: string): ServerSettings | null {
+    return this.tracked.get(root)?.settings ?? null;
   }
 
   manifest(root: string): Manifest | null {

@@ -36,9 +36,10 @@ export class LspTestClient {
     this.connection.listen();
   }
 
-  async initialize(folders: string[]): Promise<unknown> {
+  async initialize(folders: string[], initializationOptions?: unknown): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
+      initializationOptions,
       rootUri: null,
       capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } },
       workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).toString(), name: f })),
