@@ -62,7 +62,10 @@ const layers = [
   {
     name: 'unit',
     async run() {
-      heading('unit: core, CLI and language server tests (mocha)');
+      // The real engines the warehouse tests start (test/warehouse/): a test whose engine is missing fails saying so.
+      const { installEngines } = await import(pathToFileURL(path.join(root, 'test', 'support', 'installEngines.mjs')).href);
+      installEngines();
+      heading('unit: core, CLI, language server and warehouse tests (mocha)');
       const counts = path.join(tmp, 'unit.json');
       const code = await run(
         process.execPath,
