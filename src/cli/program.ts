@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { ManifestError } from '../core/manifest';
 import { SelectorError } from '../core/graph';
+import { registerLint } from './commands/lint';
 import { registerLs } from './commands/ls';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
 
@@ -17,6 +18,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .exitOverride();
   program.addHelpCommand('help [command]', 'show help for a command');
   registerLs(program, io, (code) => (exitCode = code));
+  registerLint(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

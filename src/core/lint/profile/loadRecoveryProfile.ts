@@ -83,7 +83,7 @@ const SETTINGS_LIST: KeySpec = {
   check: (v) => {
     if (!Array.isArray(v)) return `found ${typeName(v)}`;
     const bad: unknown = (v as unknown[]).find((x) => typeof x !== 'string' || !IDENTIFIER.test(x));
-    return bad === undefined ? null : `item ${typeName(bad)} is not a setting name`;
+    return bad === undefined ? null : `it holds ${typeName(bad)}, which is not a setting name`;
   },
   set: (p, v) => (p.hooks.requiredSettings = [...new Set(v as string[])]),
 };
