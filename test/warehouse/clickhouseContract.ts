@@ -202,20 +202,35 @@ function clickhouseTests(engine: ClickHouseUnderTest): void {
       await w().exec(`SYSTEM START MERGES ${rel}`);
     });
 
-    if (engine.expected.mutationFailReason) {
-      it('reports why a failing mutation fails (latest_fail_reason)', async () => {
-        const rel = w().relation(null, db, 'failing');
-        await w().exec(`CREATE TABLE ${rel} (k String, v Float64) ENGINE = MergeTree() ORDER BY k`);
-        await w().exec(`INSERT INTO ${rel} VALUES ('a', 1)`);
-        await w().exec(`ALTER TABLE ${rel} DELETE WHERE throwIf(v > 0) = 0`, undefined, { settings: { mutations_sync: 0 } });
+    it("finds the seed's poisoned mutation: a DELETE that reads a dropped __dbt_new_data_* table", async () => {
+      const caps = await w().capabilities();
+      const rel = w().relation(null, db, 'int_balances');
+      const tmp = w().relation(null, db, '__dbt_new_data_1a2b');
+      await w().exec(`CREATE TABLE ${rel} (k String) ENGINE = MergeTree() ORDER BY k`);
+      await w().exec(`INSERT INTO ${rel} VALUES ('a'), ('b')`);
+      await w().exec(`CREATE TABLE ${tmp} (k String) ENGINE = MergeTree() ORDER BY k`);
+      await w().exec(`INSERT INTO ${tmp} VALUES ('a')`);
+      // A delete+insert killed between its DELETE and the cleanup of its temporary table.
+      await w().exec(`SYSTEM STOP MERGES ${rel}`);
+      await w().exec(`ALTER TABLE ${rel} DELETE WHERE k IN (SELECT k FROM ${tmp})`, undefined, caps.mutationsSync ? { settings: { mutations_sync: 0 } } : {});
+      await w().exec(`DROP TABLE ${tmp}`);
+      await w().exec(`SYSTEM START MERGES ${rel}`);
+      const [m] = await w().pendingMutations(db);
+      assert.match(m?.command ?? '', /__dbt_new_data_1a2b/);
+      if (caps.mutationFailReason) {
         const failing = await pollUntil('the mutation records its failure', async () => {
           const [p] = await w().pendingMutations(db);
           return p?.latestFailReason ? p : undefined;
         });
-        assert.match(failing.latestFailReason!, /throwIf/);
+        assert.match(failing.latestFailReason!, /UNKNOWN_TABLE/);
+        assert.match(failing.latestFailReason!, /__dbt_new_data_1a2b/);
         await w().killMutation(failing);
         assert.deepEqual(await w().pendingMutations(db), []);
-      });
-    }
+      } else {
+        assert.equal(m?.latestFailReason, null, '18.16 does not record why');
+        const err = await expectWarehouseError(w().killMutation(m!), 'unsupported', /has no KILL MUTATION/);
+        await engine.killByHand?.(err, m!);
+      }
+    });
   });
 }
