@@ -228,8 +228,8 @@ function clickhouseTests(engine: ClickHouseUnderTest): void {
         assert.deepEqual(await w().pendingMutations(db), []);
       } else {
         assert.equal(m?.latestFailReason, null, '18.16 does not record why');
-        const err = await expectWarehouseError(w().killMutation(m!), 'unsupported', /has no KILL MUTATION/);
-        await engine.killByHand?.(err, m!);
+        const err = await expectWarehouseError(w().killMutation(m), 'unsupported', /has no KILL MUTATION/);
+        await engine.killByHand?.(err, m);
       }
     });
   });
