@@ -201,8 +201,19 @@ function seconds(s: number): string {
   return s >= 100 ? `${Math.round(s)} s` : `${Math.round(s * 10) / 10} s`;
 }
 
-/** Every reason the model looks heavy, SQL evidence first, in source order; empty when none. */
+const memo = new WeakMap<ModelContext, { ctx: LintContext; signals: HeavySignal[] }>();
+
+/** Every reason the model looks heavy, SQL evidence first, in source order; empty when none. Computed once per
+ * model context (two rules ask). */
 export function heavySignals(model: ModelContext, ctx: LintContext): HeavySignal[] {
+  const hit = memo.get(model);
+  if (hit && hit.ctx === ctx) return hit.signals;
+  const signals = computeHeavySignals(model, ctx);
+  memo.set(model, { ctx, signals });
+  return signals;
+}
+
+function computeHeavySignals(model: ModelContext, ctx: LintContext): HeavySignal[] {
   const out: HeavySignal[] = [];
   const src = model.source;
   if (src) {

@@ -400,6 +400,12 @@ export class Linter {
     if (!node && this.manifest?.fileChecksums.has(file)) return null;
     if (!node && !this.inModelPaths(file)) return null;
     if (node && node.language !== null && node.language !== 'sql') return null;
+    // Every rule is about incremental models or the refill cohort. A model the manifest has as neither, whose file
+    // is what dbt parsed, cannot have a finding: skip parsing it (most of a large project's views and tables).
+    if (node && text === node.rawCode && node.config.materialized !== 'incremental' && !node.tags.includes(this.profile.refillTag)) {
+      if (this.cohort.delete(node.uniqueId)) this.cohortDescendants = null;
+      return [];
+    }
     const source = parseModelSource(text);
     const enabled = source.kwarg('enabled');
     if (enabled && enabled.value.kind === 'bool' && !enabled.value.value) return null;

@@ -5,7 +5,7 @@ import type { Span } from '../source/types';
 import type { LintContext, LintRule, ModelContext, RuleFinding } from '../types';
 
 /**
- * A microbatch model needs `event_time`, `batch_size` (hour, day, month or year) and `begin` for dbt to plan its
+ * A microbatch model (incremental with `incremental_strategy='microbatch'`) needs `event_time`, `batch_size` (hour, day, month or year) and `begin` for dbt to plan its
  * batches; and each upstream model or source it reads should declare `event_time`, or dbt cannot filter that input
  * to the batch and reads it in full for every batch of a backfill. Seeds and snapshots are lookups and not checked;
  * an input read with `.render()` (dbt's opt-out of batch filtering) is deliberate and not reported. One finding for
@@ -42,8 +42,8 @@ export const microbatchConfig: LintRule = {
   defaultSeverity: 'warning',
   needsManifest: false,
   check(model: ModelContext, ctx: LintContext): RuleFinding[] {
-    if (effectiveStrategy(model, ctx) !== 'microbatch') return [];
     const cfg = configOf(model);
+    if (cfg.materialized() !== 'incremental' || effectiveStrategy(model, ctx) !== 'microbatch') return [];
     const uniqueId = model.node ? model.uniqueId : null;
     const out: RuleFinding[] = [];
 
