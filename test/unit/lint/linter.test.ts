@@ -32,13 +32,13 @@ describe('Linter', () => {
       assert.deepEqual(linter.notices.map((n) => n.code), ['no-manifest']);
       assert.match(linter.notices[0]!.message, /run `dbt parse`/);
       assert.equal(linter.lintedFiles, 36);
-      // Every deliberate finding but the two that need the graph: price-lookback-ignored (lineage) and
-      // microbatch-config's upstream check (its keys are all in config(), so nothing else to say).
+      // The deliberate findings that need nothing but the model's own source. Not: price-lookback-ignored and
+      // microbatch-config's upstream check (they need the graph), and full-refresh-unprotected, because without the
+      // manifest a folder's `+full_refresh: false` in dbt_project.yml cannot be seen.
       assert.deepEqual(ids(findings), [
         'int_execution_account_balance_history_daily.sql refill-append-strategy',
         'int_execution_tokens_active_holders_monthly.sql heavy-model-untagged',
         'int_execution_tokens_balances_by_sector_daily.sql refill-append-hooks',
-        'int_execution_transfers_usd_daily.sql full-refresh-unprotected',
         'int_revenue_gpay_fees_daily.sql refill-append-month-filter',
       ]);
       for (const f of findings) assert.equal(f.uniqueId, null);
@@ -85,10 +85,10 @@ describe('Linter', () => {
       const text = "{{ config(materialized='incremental', incremental_strategy='delete+insert', tags=['refill_append']) }}\nSELECT 1 AS x";
       const findings = linter.lintFile(path.join(EXAMPLE, 'models/new_model.sql'), text);
       assert.deepEqual(ids(findings), [
-        // Three at config() (rule order on the same position), then the strategy kwarg further along the line.
+        // Two at config() (rule order on the same position), then the strategy kwarg further along the line. Not
+        // full-refresh-unprotected: the manifest cannot say yet whether dbt_project.yml protects the folder.
         'new_model.sql refill-append-hooks',
         'new_model.sql refill-append-month-filter',
-        'new_model.sql full-refresh-unprotected',
         'new_model.sql refill-append-strategy',
       ]);
       for (const f of findings) {

@@ -226,6 +226,11 @@ GROUP BY date
       assert.match(unrun[0]!.message, /\(no run of it in run_results\.json, so its size is unknown\)/);
     });
 
+    it('does not judge a model without full_refresh in config() when there is no manifest (dbt_project.yml may set it)', () => {
+      assert.deepEqual(ids(harness([inc('a')], { manifest: null }).lint()), []);
+      assert.deepEqual(ids(harness([inc('a', ', full_refresh=true')], { manifest: null }).lint()), ['a full-refresh-unprotected']);
+    });
+
     it('points at full_refresh=true when the model sets it, and accepts false', () => {
       const m = inc('t', ', full_refresh=true');
       const [f] = harness([m]).lint();

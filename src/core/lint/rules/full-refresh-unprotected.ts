@@ -10,7 +10,8 @@ import type { LintContext, LintRule, ModelContext, RuleFinding } from '../types'
  * no run of it in run_results.json (its size is unknown, and protecting a small model costs nothing: bounded
  * refreshes with --event-time-start/--event-time-end, or removing the flag, stay possible). A model whose last run
  * was quicker than the threshold, with no other reason, is small. `full_refresh` written as an expression is
- * not judged. Docs: docs/rules/full-refresh-unprotected.md.
+ * not judged, nor a model the manifest does not know (or no manifest) without `full_refresh` in its config(): a
+ * folder's `+full_refresh: false` in dbt_project.yml is the usual way to protect models. Docs: docs/rules/full-refresh-unprotected.md.
  */
 export const fullRefreshUnprotected: LintRule = {
   id: 'full-refresh-unprotected',
@@ -23,6 +24,8 @@ export const fullRefreshUnprotected: LintRule = {
     if (cfg.materialized() !== 'incremental') return [];
     const fullRefresh = cfg.get('full_refresh').value;
     if (fullRefresh === false || fullRefresh === DYNAMIC) return [];
+    // Without the manifest's node, `+full_refresh: false` may come from dbt_project.yml or a .yml: unknown.
+    if (fullRefresh === undefined && !model.node) return [];
 
     const reasons: string[] = [];
     if (model.tags.includes(p.refillTag)) reasons.push(`in the ${p.refillTag} cohort`);

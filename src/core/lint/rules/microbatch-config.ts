@@ -9,8 +9,9 @@ import type { LintContext, LintRule, ModelContext, RuleFinding } from '../types'
  * batches; and each upstream model or source it reads should declare `event_time`, or dbt cannot filter that input
  * to the batch and reads it in full for every batch of a backfill. Seeds and snapshots are lookups and not checked;
  * an input read with `.render()` (dbt's opt-out of batch filtering) is deliberate and not reported. One finding for
- * the missing or invalid keys, one per unfiltered input (at its `ref()`/`source()` call). Without a manifest a key
- * set only in a .yml cannot be seen, so the message says to run `dbt parse`. Docs: docs/rules/microbatch-config.md.
+ * the missing or invalid keys, one per unfiltered input (at its `ref()`/`source()` call). Without the manifest's node
+ * a key missing from config() may be set in a .yml or dbt_project.yml, so it is not reported missing.
+ * Docs: docs/rules/microbatch-config.md.
  */
 
 const BATCH_SIZES = ['hour', 'day', 'month', 'year'];
@@ -47,7 +48,7 @@ export const microbatchConfig: LintRule = {
     const uniqueId = model.node ? model.uniqueId : null;
     const out: RuleFinding[] = [];
 
-    const missing = REQUIRED.filter((k) => {
+    const missing = !model.node ? [] : REQUIRED.filter((k) => {
       const v = cfg.get(k).value;
       return v === undefined || v === null || v === '';
     });
@@ -57,10 +58,9 @@ export const microbatchConfig: LintRule = {
       const parts: string[] = [];
       if (missing.length > 0) parts.push(`without ${missing.join(', ')}`);
       if (badBatch !== null) parts.push(`with batch_size '${badBatch}' (dbt takes ${BATCH_SIZES.join(', ')})`);
-      const hint = model.node ? '' : ' (if a .yml or dbt_project.yml sets them, run `dbt parse` so the linter sees them)';
       const message =
         `\`${model.name}\` is a microbatch model ${parts.join(' and ')}: dbt needs event_time, batch_size and begin ` +
-        `to plan its batches, and refuses the model without them. Add them to config()${hint}.`;
+        `to plan its batches, and refuses the model without them. Add them to config().`;
       const loc = cfg.locate(badBatch !== null && missing.length === 0 ? ['batch_size'] : missing);
       out.push({ message, uniqueId, file: loc.file, range: loc.range, fix: null });
     }
