@@ -183,6 +183,15 @@ describe('cli: dbt-recovery lint', () => {
     assert.match(heavy[1]!, /^`int_p2p_discv5_clients_daily` looks heavy \(its last run failed with Code: 241 \(MEMORY_LIMIT_EXCEEDED\)\)/);
   });
 
+  it('a half-written target/run_results.json (dbt still running) is a warning: lints without it', async () => {
+    const dir = copy('half-written-runs');
+    writeFileSync(path.join(dir, 'target', 'run_results.json'), '{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"}, "res');
+    const r = await runBuiltCli(['lint', '--project-dir', dir, '--format', 'json']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^warning: .*run_results\.json is not complete JSON .* Linting without run results\.\n$/);
+    assert.equal((JSON.parse(r.stdout) as JsonFinding[]).length, 7);
+  });
+
   it('without a manifest: a note on stderr, the source rules only', async () => {
     const dir = copy('no-manifest', false);
     const r = await runBuiltCli(['lint', '--project-dir', dir, '--format', 'json']);

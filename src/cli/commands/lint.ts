@@ -32,10 +32,10 @@ export function registerLint(program: Command, io: CliIo, setExit: (code: number
     .command('lint')
     .summary('check that models are ready for recovery (refill cohort contract, price lineage, full-refresh protection)')
     .description(
-      'Lints every model of the dbt project for recovery readiness (rules: docs/rules/README.md), reading the model\n' +
-        'files, target/manifest.json and target/run_results.json, and the project\'s dbt-recovery.yml.\n' +
-        'Without a manifest only the rules that need no project graph run. Exit codes: 0 clean, 1 an error-severity\n' +
-        'finding or more warnings than --max-warnings, 2 bad input.',
+      'Lints every model of the dbt project for recovery readiness (rules: docs/rules/README.md), reading the model ' +
+        'files, target/manifest.json, target/run_results.json and the project\'s dbt-recovery.yml. Without a manifest ' +
+        'only the rules that need no project graph run.\n\n' +
+        'Exit codes: 0 clean, 1 an error-severity finding or more warnings than --max-warnings, 2 bad input.',
     )
     .option('--project-dir <dir>', 'the dbt project folder (holds dbt_project.yml)', '.')
     .option('--manifest <path>', 'manifest.json to read (default: <target-path>/manifest.json of the project, if any)')
