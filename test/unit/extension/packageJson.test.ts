@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { RULE_IDS } from '../../../src/core/lint/types';
 
 // src/extension imports `vscode`, which only exists inside an editor, so these checks read the sources as text.
 // The in-editor suite (test/vscode) checks the same commands are really registered.
@@ -46,7 +47,9 @@ describe('package.json: the extension manifest', () => {
   });
 
   it('contributes exactly the commands of the one command table', () => {
-    const table = [...source('src/extension/commands.ts').matchAll(/^ {2}'(dbtRecovery\.[A-Za-z]+)':/gm)].map((m) => m[1]);
+    // Keys are literal ids, or `[COMMANDS.x]` from src/protocol/commands.ts (ids the server also uses).
+    const ids = new Map([...source('src/protocol/commands.ts').matchAll(/^ {2}(\w+): '(dbtRecovery\.[A-Za-z]+)',/gm)].map((m) => [m[1]!, m[2]!]));
+    const table = [...source('src/extension/commands.ts').matchAll(/^ {2}(?:'(dbtRecovery\.[A-Za-z]+)'|\[COMMANDS\.(\w+)\]):/gm)].map((m) => m[1] ?? ids.get(m[2]!));
     const contributed = pkg.contributes.commands.map((c) => c.command);
     assert.ok(table.length >= 4, `found the table's ids: ${table.join(', ')}`);
     assert.deepEqual([...contributed].sort(), [...table].sort());
@@ -70,6 +73,8 @@ describe('the packaged extension (vsce)', function () {
     const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
     const out = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
     const files = out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+    // The rule pages ship because every diagnostic links to its rule's page in the installed extension.
+    const ruleDocs = ['README', ...RULE_IDS].map((id) => `docs/rules/${id}.md`);
     assert.deepEqual(files, [
       'CHANGELOG.md',
       'LICENSE',
@@ -77,9 +82,11 @@ describe('the packaged extension (vsce)', function () {
       'dist/cli.js',
       'dist/extension.js',
       'dist/server.js',
+      'docs/recovery-profile.md',
+      ...ruleDocs,
       'media/icon.png',
       'media/icon.svg',
       'package.json',
-    ]);
+    ].sort());
   });
 });

@@ -91,7 +91,8 @@ describe('recovery-readiness lint in the editor', function () {
     const titles = lenses.map((l) => l.command?.title);
     assert.deepEqual(titles, ['Refill after price gap…', 'Plan dev build…']);
     const refill = lenses[0]!.command!;
-    const preview = await vscode.commands.executeCommand<{ text: string }>(refill.command, ...(refill.arguments ?? []));
+    const args: unknown[] = refill.arguments ?? [];
+    const preview = await vscode.commands.executeCommand<{ text: string }>(refill.command, ...args);
     assert.match(preview.text, /# Refill after price gap: int_execution_tokens_supply_holders_daily/);
     assert.match(preview.text, /dbt run --select int_execution_token_prices_daily\+ --exclude tag:refill_append/);
   });
