@@ -125,7 +125,14 @@ export function blank(text: string, spans: readonly Span[]): string {
   for (const s of spans) {
     if (s.end <= at) continue;
     const start = Math.max(s.start, at);
-    out += text.slice(at, start) + text.slice(start, s.end).replace(/[^\r\n]/g, ' ');
+    out += text.slice(at, start);
+    // Most spans (strings, one-line tags) hold no line break: a run of spaces, without a regex over the span.
+    let lineBreak = false;
+    for (let i = start; i < s.end && !lineBreak; i++) {
+      const c = text.charCodeAt(i);
+      lineBreak = c === 10 || c === 13;
+    }
+    out += lineBreak ? text.slice(start, s.end).replace(/[^\r\n]/g, ' ') : ' '.repeat(s.end - start);
     at = s.end;
   }
   return out + text.slice(at);
