@@ -136,3 +136,34 @@ describe('language server: recovery-readiness lint', function () {
     assert.ok(!codes.has(BY_SECTOR), 'an open document is not in the workspace report');
   });
 });
+
+describe('language server: lint without a manifest', function () {
+  this.timeout(60_000);
+  let ws: string;
+  let client: LspTestClient;
+  before(async () => {
+    ws = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-lsp-nomanifest-'));
+    cpSync(EXAMPLE, path.join(ws, 'price-gap'), { recursive: true, preserveTimestamps: true });
+    rmSync(path.join(ws, 'price-gap', 'target'), { recursive: true, force: true });
+    client = new LspTestClient();
+    await client.initialize([ws], { extensionRoot: ROOT });
+    await client.waitFor<ProjectStatusParams>('dbtRecovery/projectStatus', (p) => p.projects[0]?.kind === 'missing');
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('runs the source rules and hints to run dbt parse', async () => {
+    const uri = pathToFileURL(path.join(ws, 'price-gap', BY_SECTOR)).toString();
+    const text = readFileSync(path.join(ws, 'price-gap', BY_SECTOR), 'utf8');
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    const report = await client.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } });
+    const items = report.kind === 'full' ? report.items : [];
+    // The tag and the missing hooks are both in the model's own config(): no manifest needed to see them.
+    assert.deepEqual(items.map((d) => d.code).sort(), ['no-manifest', 'refill-append-hooks']);
+    const hint = items.find((d) => d.code === 'no-manifest')!;
+    assert.equal(hint.severity, 4, 'a hint, not a warning');
+    assert.match(typeof hint.message === 'string' ? hint.message : hint.message.value, /dbt parse/);
+  });
+});
