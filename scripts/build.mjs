@@ -9,6 +9,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+// Drivers with native binaries (DuckDB) or a large dependency tree loaded only for their targets (Snowflake), and
+// the test-only embedded ClickHouse: loaded from node_modules at run time, never bundled.
+const driverExternals = ['@duckdb/node-api', 'snowflake-sdk', 'chdb'];
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -21,11 +25,11 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
-  { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...driverExternals] },
+  { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', external: driverExternals },
+  { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: driverExternals },
   // The suite that runs inside the real VS Code's extension host (test/vscode/); never shipped.
-  { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist-test/vscode/suite/index.js', external: ['vscode', 'mocha'] },
+  { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist-test/vscode/suite/index.js', external: ['vscode', 'mocha', ...driverExternals] },
 ];
 
 if (watch) {
