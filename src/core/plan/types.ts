@@ -9,7 +9,7 @@
 export type StepKind = 'dbt' | 'sql' | 'check' | 'gate';
 
 interface StepBase {
-  /** Stable within the plan, used by the journal and `--resume`: `p1-2026-04-01-layer0-run`. */
+  /** Stable within the plan, used by the journal and `--resume`: `p1-2026-04-01-layer1-run` (layers count from 1). */
   id: string;
   /** `preflight`, `phase1`, `canary`, `phase2`, `phase3`, `verify`, ... (free text per workflow). */
   phase: string;
@@ -52,8 +52,8 @@ export interface SqlStep extends StepBase {
 
 /** How a check's rows are judged. Every rule is evaluated by `evaluateCheck` (pure, in this folder). */
 export type CheckRule =
-  /** The canary: rows `(day, value)` in day order; a day whose value is above `up` x or below `down` x the day
-   * before stops the run. */
+  /** The canary: rows `(day, value, ratio)` in day order; a day whose value is above `up` x or below `down` x the
+   * calendar day before stops the run (evaluateCheck computes the ratio from `value`; `ratio` is for display). */
   | { type: 'adjacent-day-ratio'; up: number; down: number }
   /** Every row is a problem (e.g. days with zero or NULL *_usd values): none passes, any stops or warns. */
   | { type: 'no-rows'; onRows: 'stop' | 'warn' }

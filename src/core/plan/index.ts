@@ -1,0 +1,11 @@
+export * from './types';
+export { PlanError } from './planError';
+export { renderPlanText } from './renderPlanText';
+export { planToJson, type PlanJson, type StepJson } from './planToJson';
+export { evaluateCheck, type CheckOutcome, type CheckRow } from './evaluateCheck';
+export { countDbtStarts } from './countDbtStarts';
+export { shellLine, shellQuote } from './shellQuote';
+export { dbtVars } from './dbtVars';
+export { planPriceGap, DEFAULT_CANARY, DEFAULT_VERIFY, type CanaryOptions, type PriceGapInput, type VerifyOptions } from './pricegap/planPriceGap';
+export { seedScriptDbtStarts, seedScriptShape, type SeedScriptShape } from './pricegap/seedScriptDbtStarts';
+export { refillWindow, type RefillWindow, type RefillWindowInput } from './pricegap/refillWindow';

@@ -1,0 +1,42 @@
+import type { Plan, Step } from './types';
+
+/** A plan step as JSON: the keys every reader needs first (`id`, `phase`, `kind`, `description`, then `argv` or
+ * `sql`), then the rest of the step. */
+export type StepJson = Step;
+
+/** The plan as JSON (`dbt-recovery plan ... --format json`, the file `dbt-recovery run PLAN.json` reads): the Plan
+ * itself, keys ordered for people (`lookbackDays`, `months` and `steps` near the top). Parsing it gives back a Plan. */
+export type PlanJson = Plan;
+
+function stepJson(s: Step): StepJson {
+  const { id, phase, description, idempotent, writes } = s;
+  switch (s.kind) {
+    case 'dbt':
+      return { id, phase, kind: s.kind, description, argv: [...s.argv], expectedNodes: [...s.expectedNodes], idempotent, writes };
+    case 'sql':
+      return { id, phase, kind: s.kind, description, sql: s.sql, operation: { ...s.operation }, idempotent, writes };
+    case 'check':
+      return { id, phase, kind: s.kind, description, sql: s.sql, rule: { ...s.rule }, columns: [...s.columns], idempotent, writes };
+    case 'gate':
+      return { id, phase, kind: s.kind, description, title: s.title, shows: [...s.shows], idempotent, writes };
+  }
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  return {
+    workflow: plan.workflow,
+    version: plan.version,
+    lookbackDays: plan.lookbackDays,
+    months: [...plan.months],
+    today: plan.today,
+    projectDir: plan.projectDir,
+    profilesDir: plan.profilesDir,
+    target: plan.target,
+    dbtCommand: [...plan.dbtCommand],
+    connection: plan.connection,
+    params: { ...plan.params },
+    warnings: plan.warnings.map((w) => ({ ...w })),
+    notes: [...plan.notes],
+    steps: plan.steps.map(stepJson),
+  };
+}

@@ -1,0 +1,520 @@
+/**
+ * The price-gap refill as a Plan (shared/seeds/clickhouse-price-gap-refill.md, issue 4): preflight, Phase 1 (the
+ * refill cohort rewritten month by month in lineage layers, each table's month OPTIMIZEd before the next layer
+ * reads it), the Phase 1.5 canary, Phase 2 (the lighter price consumers with a widened lookback), Phase 3 (what is
+ * downstream of the cohort) and verification. Pure: everything comes from the caller, nothing is read or run.
+ */
+import { closestMatch } from '../../graph/closestMatch';
+import { DbtGraph } from '../../graph/dbtGraph';
+import { selectNodes } from '../../graph/selector';
+import { SelectorError } from '../../graph/selectorError';
+import type { Finding } from '../../lint/types';
+import type { RecoveryProfile } from '../../lint/profile/recoveryProfile';
+import type { Manifest, ManifestNode } from '../../manifest/types';
+import { optimizePartitionSql, pendingMutationsSql } from '../../warehouse/clickhouseSql';
+import { dbtVars } from '../dbtVars';
+import { PlanError } from '../planError';
+import { shellLine } from '../shellQuote';
+import type { CheckStep, DbtStep, GateStep, Plan, PlanWarning, SqlStep, Step } from '../types';
+import { monthPartition, partitionLiteralSql, partitionValue, type MonthPartition } from './monthPartition';
+import { canarySql, duplicateKeysSql, rowsOnDaySql, uniqueKeyColumns, zeroUsdSql } from './priceGapSql';
+import { addDays, refillWindow, type RefillWindow } from './refillWindow';
+import { relationColumns } from './relationColumns';
+
+/** The Phase 1.5 canary: an adjacent-day ratio scan of one series. */
+export interface CanaryOptions {
+  /** Model name (as in `ref()`). */
+  model: string;
+  /** A boolean SQL expression over the model's columns that picks one series. */
+  filter: string;
+  valueColumn: string;
+  dateColumn: string;
+  /** A day above `up` x or below `down` x the day before stops the run. */
+  up: number;
+  down: number;
+  /** Days before the first refilled month that the scan also covers (at least 1: the month's first day is compared
+   * with the day before it, where the runbook's incident showed its 4x jump). */
+  marginDays: number;
+}
+
+/** The runbook's canary: GNO supply in the supply/holders model (the example project's columns). */
+export const DEFAULT_CANARY: CanaryOptions = {
+  model: 'int_execution_tokens_supply_holders_daily',
+  filter: "symbol = 'GNO'",
+  valueColumn: 'supply',
+  dateColumn: 'date',
+  up: 1.5,
+  down: 0.66,
+  marginDays: 3,
+};
+
+export interface VerifyOptions {
+  /** Relations whose name starts with this are the API checked for rows on the gap day. Default `api_`. */
+  apiPrefix: string;
+  /** The day column of those relations. Default `date`. */
+  dateColumn: string;
+}
+
+export const DEFAULT_VERIFY: VerifyOptions = { apiPrefix: 'api_', dateColumn: 'date' };
+
+export interface PriceGapInput {
+  /** The dbt project (a DbtProject fits): its root is the plan's projectDir. */
+  project: { root: string; name: string };
+  manifest: Manifest;
+  profile: RecoveryProfile;
+  /** The first day with wrong values, YYYY-MM-DD. Exactly one of fromDate and lookbackDays. */
+  fromDate?: string;
+  /** The whole window in days, today included (no buffer on top). */
+  lookbackDays?: number;
+  /** Days added to the lookback for soft edges (default 1); with fromDate only. */
+  bufferDays?: number;
+  /** Phase 2's root selector (default `<price root>+`). */
+  select?: string;
+  /** Leave out Phase 1, the canary and Phase 3 ("only Phase 2", as the runbook's flag). */
+  skipBalancesRewrite?: boolean;
+  /** Leave out Phase 2 and Phase 3 ("only Phase 1", as the runbook's flag). */
+  skipPriceDependent?: boolean;
+  /** The day the plan is for, YYYY-MM-DD (the caller defaults it to today in UTC). */
+  today: string;
+  /** The first day of data, when the caller knows it; default: the earliest `begin` config of the price root and
+   * the cohort, if any has one. A window starting earlier is refused. */
+  dataBegins?: string;
+  /** The executable and fixed arguments in front of every dbt step (default `['dbt']`). */
+  dbtCommand?: string[];
+  /** `--project-dir` for dbt, as given (it may be a path inside a container, like the runbook's `/app`). */
+  projectDir?: string;
+  profilesDir?: string;
+  target?: string;
+  /** The connection the sql and check steps use, described without secrets. */
+  connection?: string;
+  /** Canary settings over DEFAULT_CANARY; `false` plans without a canary. */
+  canary?: Partial<CanaryOptions> | false;
+  verify?: Partial<VerifyOptions>;
+  /** Lint findings (the caller's Linter): those on cohort models, and `price-lookback-ignored` on Phase 2 models,
+   * become plan warnings named by a gate before anything runs. */
+  lint?: readonly Finding[];
+  /** The server has `system.mutations.latest_fail_reason` (Capabilities.mutationFailReason; not 18.16). Default
+   * false: the preflight query then runs on every version. */
+  mutationFailReason?: boolean;
+}
+
+/** One cohort member as Phase 1 handles it. */
+interface CohortTable {
+  node: ManifestNode;
+  database: string;
+  table: string;
+  partition: MonthPartition;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function ident(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !IDENT.test(value)) {
+    throw new PlanError(`${what} ${JSON.stringify(value)} is not a column name.`, 'Give a plain column name (letters, digits, underscores).');
+  }
+  return value;
+}
+
+function relationOf(node: ManifestNode): { database: string; table: string } {
+  const database = node.schema;
+  if (!database) {
+    throw new PlanError(`${node.name} has no schema in the manifest, so its ClickHouse database is unknown.`, 'Run `dbt parse` (or `dbt compile`) again so the manifest has it.');
+  }
+  return { database, table: node.alias ?? node.name };
+}
+
+/** How a model is named in `--select`: its name, package-qualified when another package has a model so named. */
+function selectorName(node: ManifestNode, nameCount: ReadonlyMap<string, number>): string {
+  const base = node.version !== null ? `${node.name}.v${node.version}` : node.name;
+  return (nameCount.get(node.name) ?? 0) > 1 ? `${node.packageName}.${base}` : base;
+}
+
+function findModel(manifest: Manifest, name: string, what: string, remedy: string): ManifestNode {
+  const models: ManifestNode[] = [];
+  for (const n of manifest.nodes.values()) if (n.resourceType === 'model') models.push(n);
+  const found = models.filter((n) => n.name === name);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) {
+    throw new PlanError(`${what} ${name} names ${found.length} models (${found.map((n) => n.uniqueId).join(', ')}).`, remedy);
+  }
+  const suggestion = closestMatch(name, models.map((n) => n.name));
+  throw new PlanError(`${what} ${name} is not a model of this manifest${suggestion ? `; did you mean ${suggestion}?` : '.'}`, remedy);
+}
+
+function select(manifest: Manifest, graph: DbtGraph, sel: string[], exclude: string[], what: string): string[] {
+  try {
+    return selectNodes(manifest, { select: sel, exclude, resourceTypes: ['model'] }, graph).ids;
+  } catch (err) {
+    if (err instanceof SelectorError) {
+      throw new PlanError(`${what}: ${err.message}.`, err.suggestion ? `Did you mean '${err.suggestion}'?` : 'Fix the selector; `dbt-recovery ls --select ...` shows what it matches.');
+    }
+    throw err;
+  }
+}
+
+/** The plan of a price-gap refill. Throws PlanError, saying what to do, when the input cannot make one. */
+export function planPriceGap(input: PriceGapInput): Plan {
+  const { manifest, profile } = input;
+  const tag = profile.refillTag;
+  const graph = DbtGraph.of(manifest);
+  const withPhase1 = input.skipBalancesRewrite !== true;
+  const withPhase2 = input.skipPriceDependent !== true;
+  const withPhase3 = withPhase1 && withPhase2;
+  if (!withPhase1 && !withPhase2) {
+    throw new PlanError('--skip-balances-rewrite and --skip-price-dependent together leave nothing to run.', 'Give at most one of them.');
+  }
+  const dbtCommand = input.dbtCommand ?? ['dbt'];
+  if (dbtCommand.length === 0 || dbtCommand.some((a) => typeof a !== 'string' || a === '')) {
+    throw new PlanError(`The dbt command ${JSON.stringify(dbtCommand)} is empty or has an empty argument.`, "Give the executable and its fixed arguments, e.g. ['dbt'] or ['docker', 'exec', 'dbt', 'dbt'].");
+  }
+
+  // --- the cohort, its layers and partitions --------------------------------------------------------------------
+  const cohortNodes: ManifestNode[] = [];
+  const nameCount = new Map<string, number>();
+  for (const n of manifest.nodes.values()) {
+    if (n.resourceType !== 'model') continue;
+    nameCount.set(n.name, (nameCount.get(n.name) ?? 0) + 1);
+    if (n.tags.includes(tag)) cohortNodes.push(n);
+  }
+  const cohortIds = new Set(cohortNodes.map((n) => n.uniqueId));
+  if (withPhase1 && cohortNodes.length === 0) {
+    throw new PlanError(
+      `No model of this manifest is tagged ${tag}, so Phase 1 has nothing to rewrite.`,
+      `Tag the heavy aggregates ${tag} (the heavy-model-untagged lint rule finds them) and run dbt parse, or plan Phase 2 alone with --skip-balances-rewrite.`,
+    );
+  }
+  const layers: CohortTable[][] = withPhase1
+    ? graph.layers(cohortIds, { transitive: true }).map((layer) =>
+        layer.map((id) => {
+          const node = manifest.nodes.get(id)!;
+          return { node, ...relationOf(node), partition: monthPartition(node, tag) };
+        }),
+      )
+    : [];
+
+  // --- the window --------------------------------------------------------------------------------------------
+  let dataBegins = input.dataBegins;
+  let dataBeginsSource = input.dataBegins !== undefined ? 'dataBegins' : undefined;
+  if (dataBegins === undefined) {
+    const priceRootNode = [...manifest.nodes.values()].find((n) => n.resourceType === 'model' && n.name === profile.priceRoot);
+    for (const n of [...(priceRootNode ? [priceRootNode] : []), ...cohortNodes]) {
+      const begin = n.config.begin;
+      if (typeof begin === 'string' && /^\d{4}-\d{2}-\d{2}/.test(begin) && (dataBegins === undefined || begin.slice(0, 10) < dataBegins)) {
+        dataBegins = begin.slice(0, 10);
+        dataBeginsSource = `the begin config of ${n.name}`;
+      }
+    }
+  }
+  const window: RefillWindow = refillWindow({
+    fromDate: input.fromDate,
+    lookbackDays: input.lookbackDays,
+    bufferDays: input.bufferDays,
+    today: input.today,
+    dataBegins,
+    dataBeginsSource,
+  });
+
+  // --- Phase 2 and 3 selections ---------------------------------------------------------------------------------
+  const cohortExclude = cohortNodes.length > 0 ? [`tag:${tag}`] : [];
+  let phase2Select: string[] = [];
+  if (input.select !== undefined) {
+    phase2Select = input.select.trim().split(/\s+/).filter((s) => s !== '');
+    if (phase2Select.length === 0) throw new PlanError('--select is empty.', `Give Phase 2's root selector, e.g. ${profile.priceRoot}+ (the default).`);
+  } else {
+    findModel(manifest, profile.priceRoot, 'The price root', 'Set price_root in dbt-recovery.yml to the model that reads the price feed, or give --select.');
+    phase2Select = [`${profile.priceRoot}+`];
+  }
+  const phase2Ids = select(manifest, graph, phase2Select, cohortExclude, 'Phase 2 selector');
+  const phase3Ids = withPhase3 ? select(manifest, graph, [`tag:${tag}+`], [`tag:${tag}`], 'Phase 3 selector') : [];
+
+  // --- warnings -------------------------------------------------------------------------------------------------
+  const warnings: PlanWarning[] = [];
+  const phase2Set = new Set(phase2Ids);
+  for (const f of input.lint ?? []) {
+    if (f.uniqueId === null) continue;
+    const inCohort = withPhase1 && cohortIds.has(f.uniqueId);
+    const staysStale = withPhase2 && f.ruleId === 'price-lookback-ignored' && phase2Set.has(f.uniqueId);
+    if (!inCohort && !staysStale) continue;
+    const name = manifest.nodes.get(f.uniqueId)?.name ?? f.uniqueId;
+    warnings.push({ code: `lint/${f.ruleId}`, message: `${name} (${f.ruleId}, ${f.severity}): ${f.message}`, uniqueId: f.uniqueId });
+  }
+  if (withPhase1) {
+    // A cohort member that reads a materialized price consumer outside the cohort is rebuilt from that table's stale
+    // rows: Phase 2 refreshes it only after Phase 1.
+    const upstream = graph.ancestors(cohortIds);
+    const lineage = withPhase2 ? phase2Set : new Set(select(manifest, graph, phase2Select, cohortExclude, 'Phase 2 selector'));
+    for (const id of [...upstream].sort()) {
+      const n = manifest.nodes.get(id)!;
+      if (!lineage.has(id) || n.resourceType !== 'model' || n.config.materialized === 'view' || n.config.materialized === 'ephemeral') continue;
+      const readers = cohortNodes.filter((c) => graph.ancestors(c.uniqueId).has(id)).map((c) => c.name);
+      warnings.push({
+        code: 'cohort-reads-stale-consumer',
+        message:
+          `${readers.join(', ')} (refill cohort) ${readers.length === 1 ? 'reads' : 'read'} ${n.name}, a materialized price consumer outside the cohort that ` +
+          `Phase 2 refreshes only after Phase 1, so Phase 1 rebuilds from its stale rows. Tag ${n.name} ${tag}, or refill it before this plan.`,
+        uniqueId: id,
+      });
+    }
+  }
+  if (!withPhase2) {
+    warnings.push({
+      code: 'downstream-stale',
+      message: `--skip-price-dependent: Phase 2 and Phase 3 are left out, so the price consumers outside the cohort and the fct_*/api_* relations downstream of it keep their stale values until they run.`,
+      uniqueId: null,
+    });
+  }
+
+  // --- steps -----------------------------------------------------------------------------------------------------
+  const passThrough = [
+    ...(input.projectDir !== undefined ? ['--project-dir', input.projectDir] : []),
+    ...(input.profilesDir !== undefined ? ['--profiles-dir', input.profilesDir] : []),
+    ...(input.target !== undefined ? ['--target', input.target] : []),
+  ];
+  const steps: Step[] = [];
+  const usedIds = new Set<string>();
+  const uid = (id: string): string => {
+    let out = id;
+    for (let k = 2; usedIds.has(out); k++) out = `${id}-${k}`;
+    usedIds.add(out);
+    return out;
+  };
+  const gate = (id: string, phase: string, title: string, description: string): GateStep => {
+    const g: GateStep = { kind: 'gate', id: uid(id), phase, title, description, idempotent: true, writes: false, shows: [] };
+    steps.push(g);
+    return g;
+  };
+  const dbt = (id: string, phase: string, description: string, args: string[], expected: string[]): void => {
+    const s: DbtStep = { kind: 'dbt', id: uid(id), phase, description, argv: [...args, ...passThrough], expectedNodes: expected, idempotent: true, writes: true };
+    steps.push(s);
+  };
+  const check = (id: string, phase: string, description: string, sql: string, rule: CheckStep['rule'], columns: string[]): void => {
+    steps.push({ kind: 'check', id: uid(id), phase, description, sql, rule, columns, idempotent: true, writes: false });
+  };
+
+  if (warnings.length > 0) {
+    const named = warnings.map((w) => (w.uniqueId ? (manifest.nodes.get(w.uniqueId)?.name ?? w.uniqueId) : w.code));
+    gate(
+      'preflight-warnings',
+      'preflight',
+      `Go ahead despite ${warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`} (${[...new Set(named)].join(', ')})`,
+      'The warnings above name models that this refill may leave wrong or that may fail; fix them first, or approve to go on.',
+    );
+  }
+
+  const allDatabases = new Set<string>();
+  for (const layer of layers) for (const t of layer) allDatabases.add(t.database);
+  for (const id of [...phase2Ids, ...phase3Ids]) {
+    const s = manifest.nodes.get(id)?.schema;
+    if (s) allDatabases.add(s);
+  }
+  const mutationDb = allDatabases.size === 1 ? [...allDatabases][0]! : null;
+  check(
+    'preflight-mutations',
+    'preflight',
+    `No unfinished mutations ${mutationDb ? `in ${mutationDb}` : 'on the server'}: a poisoned DELETE left by a killed delete+insert (reading a dropped __dbt_new_data_* table) blocks every later write; found ones are shown and, after approval, killed where the server has KILL MUTATION`,
+    pendingMutationsSql(mutationDb, { failReason: input.mutationFailReason === true }).sql,
+    { type: 'no-pending-mutations' },
+    ['database', 'table', 'mutation_id', 'command', 'create_time', 'parts_to_do', 'latest_fail_reason'],
+  );
+
+  let canaryStep: { options: CanaryOptions; database: string; table: string } | null = null;
+  if (withPhase1) {
+    const tableCount = layers.reduce((k, l) => k + l.length, 0);
+    gate(
+      'phase1-approve',
+      'phase1',
+      `Rewrite ${window.months.length === 1 ? `month ${window.months[0]}` : `${window.months.length} months (${window.months[0]} to ${window.months[window.months.length - 1]})`} of ${tableCount} ${tag} tables in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} (append + OPTIMIZE ... FINAL DEDUPLICATE)`,
+      'Phase 1 writes to the target: each layer is appended for the month, then every table of the layer has its month partition deduplicated before the next layer reads it.',
+    );
+    for (const month of window.months) {
+      const vars = dbtVars({ [profile.vars.startMonth]: month, [profile.vars.endMonth]: month });
+      layers.forEach((layer, li) => {
+        const k = li + 1;
+        const names = layer.map((t) => selectorName(t.node, nameCount));
+        dbt(
+          `p1-${month}-layer${k}-run`,
+          'phase1',
+          `Month ${month}, layer ${k} of ${layers.length}: rewrite ${names.length === 1 ? '1 model' : `${names.length} models`} in append mode` +
+            (k > 1 ? ` (${names.length === 1 ? 'it reads' : 'they read'} the layers above, already deduplicated)` : ''),
+          ['run', '--select', ...names, '--vars', vars],
+          layer.map((t) => t.node.uniqueId),
+        );
+        for (const t of layer) {
+          const partition = partitionValue(t.partition, month);
+          const s: SqlStep = {
+            kind: 'sql',
+            id: uid(`p1-${month}-layer${k}-optimize-${t.table}`),
+            phase: 'phase1',
+            description:
+              `Deduplicate partition ${typeof partition === 'number' ? partition : `'${partition}'`} (${t.partition.expression}) of ${t.database}.${t.table}: ` +
+              (k < layers.length ? 'the next layer must read merged rows' : "the month's old and new rows collapse to the new"),
+            operation: { op: 'optimize-partition', database: t.database, table: t.table, partition: String(partition) },
+            sql: optimizePartitionSql(t.database, t.table, partition, { throwIfNoop: false }).sql,
+            idempotent: true,
+            writes: true,
+          };
+          steps.push(s);
+        }
+      });
+      for (const layer of layers) {
+        for (const t of layer) {
+          const keys = uniqueKeyColumns(t.node.config.uniqueKey);
+          if (keys.length === 0) continue;
+          check(
+            `p1-${month}-duplicates-${t.table}`,
+            'phase1',
+            `No key (${keys.join(', ')}) left more than once in ${t.database}.${t.table}'s ${month} partition after OPTIMIZE`,
+            duplicateKeysSql(t.database, t.table, keys, t.partition.expression, partitionLiteralSql(t.partition, month)),
+            { type: 'all-equal', column: 'copies', expected: 1, onMismatch: 'stop' },
+            [...keys, 'copies'],
+          );
+        }
+      }
+    }
+
+    if (input.canary !== false) {
+      const c: CanaryOptions = { ...DEFAULT_CANARY, ...(input.canary ?? {}) };
+      ident(c.valueColumn, 'The canary value column');
+      ident(c.dateColumn, 'The canary date column');
+      if (typeof c.filter !== 'string' || c.filter.trim() === '') throw new PlanError('The canary filter is empty.', "Give a SQL condition that picks one series, e.g. symbol = 'GNO'.");
+      if (!(typeof c.up === 'number' && c.up > 1 && Number.isFinite(c.up))) throw new PlanError(`The canary's upper ratio ${String(c.up)} is not above 1.`, 'Give a ratio above 1, e.g. 1.5.');
+      if (!(typeof c.down === 'number' && c.down > 0 && c.down < 1)) throw new PlanError(`The canary's lower ratio ${String(c.down)} is not between 0 and 1.`, 'Give a ratio between 0 and 1, e.g. 0.66.');
+      if (!(Number.isInteger(c.marginDays) && c.marginDays >= 1)) {
+        throw new PlanError(`The canary margin ${String(c.marginDays)} is not a whole number of days, 1 or more.`, "Give at least 1, so that the first refilled day is compared with the day before it.");
+      }
+      const node = findModel(manifest, c.model, 'The canary model', 'Set the canary model (an aggregate of the cohort, e.g. the supply per token per day), or plan without a canary.');
+      canaryStep = { options: c, ...relationOf(node) };
+      const from = addDays(window.months[0]!, -c.marginDays);
+      check(
+        'canary',
+        'canary',
+        `Canary: sum(${c.valueColumn}) per day of ${canaryStep.database}.${canaryStep.table} where ${c.filter}, ${from} to ${window.today}; ` +
+          `a day above ${c.up}x or below ${c.down}x of the day before stops the run (an aggregator read an unmerged upstream)`,
+        canarySql({ database: canaryStep.database, table: canaryStep.table, filter: c.filter, valueColumn: c.valueColumn, dateColumn: c.dateColumn, from, to: window.today }),
+        { type: 'adjacent-day-ratio', up: c.up, down: c.down },
+        ['day', c.valueColumn, 'ratio'],
+      );
+    }
+  }
+
+  if (withPhase2) {
+    if (phase2Ids.length === 0) {
+      // Nothing selected: dbt would run nothing; no gate for an empty phase.
+    } else {
+      gate('phase2-approve', 'phase2', `Re-derive ${phase2Ids.length} models of the price lineage with ${profile.vars.lookbackDays} = ${window.lookbackDays}`, 'Phase 2 writes to the target: a delete+insert over the widened lookback of every model in the selection.');
+      dbt(
+        'phase2-run',
+        'phase2',
+        `Re-derive ${phase2Select.join(' ')}${cohortExclude.length ? ` except the ${tag} cohort` : ''} over the last ${window.lookbackDays} days (${profile.vars.lookbackDays} widens ${profile.lookbackMacro})`,
+        ['run', '--select', ...phase2Select, ...(cohortExclude.length ? ['--exclude', ...cohortExclude] : []), '--vars', dbtVars({ [profile.vars.lookbackDays]: window.lookbackDays })],
+        phase2Ids,
+      );
+    }
+  }
+  if (withPhase3 && phase3Ids.length > 0) {
+    gate('phase3-approve', 'phase3', `Rebuild ${phase3Ids.length} models downstream of the ${tag} cohort`, 'Phase 3 writes to the target: fct_* tables are full rebuilds that hold stale aggregates until re-run; views only recompile.');
+    dbt('phase3-run', 'phase3', `Rebuild everything downstream of the ${tag} cohort (fct_* tables hold the old aggregates until re-run)`, ['run', '--select', `tag:${tag}+`, '--exclude', `tag:${tag}`], phase3Ids);
+  }
+
+  // --- verification ----------------------------------------------------------------------------------------------
+  const notes: string[] = [];
+  const verify: VerifyOptions = { ...DEFAULT_VERIFY, ...(input.verify ?? {}) };
+  ident(verify.dateColumn, 'The verification date column');
+  const noUsd: string[] = [];
+  const unknownCols: string[] = [];
+  for (const layer of layers) {
+    for (const t of layer) {
+      const cols = relationColumns(t.node);
+      const usd = cols.columns.filter((c) => /_usd$/i.test(c) && IDENT.test(c));
+      if (usd.length === 0) {
+        (cols.source === 'unknown' ? unknownCols : noUsd).push(t.table);
+        continue;
+      }
+      check(
+        `verify-usd-${t.table}`,
+        'verify',
+        `Days from ${window.from} to ${window.today} where ${t.database}.${t.table} has ${usd.join(' or ')} zero or NULL (expected: none)`,
+        zeroUsdSql(t.database, t.table, t.partition.argument, usd, window.from, window.today),
+        { type: 'all-equal', column: 'zero_usd', expected: 0, onMismatch: 'warn' },
+        ['day', 'rows', 'zero_usd'],
+      );
+    }
+  }
+  const apiIds = [...new Set([...(withPhase2 ? phase2Ids : []), ...phase3Ids])].sort();
+  const apiNoDate: string[] = [];
+  for (const id of apiIds) {
+    const n = manifest.nodes.get(id)!;
+    if (!n.name.startsWith(verify.apiPrefix)) continue;
+    const rel = relationOf(n);
+    const cols = relationColumns(n);
+    if (!cols.columns.includes(verify.dateColumn)) {
+      apiNoDate.push(n.name);
+      continue;
+    }
+    check(
+      `verify-gap-day-${rel.table}`,
+      'verify',
+      `${rel.database}.${rel.table} has rows on ${window.from}, the first day of the window`,
+      rowsOnDaySql(rel.database, rel.table, verify.dateColumn, window.from),
+      { type: 'some-rows', onNone: 'warn' },
+      ['day', 'rows'],
+    );
+  }
+
+  // --- gates show what follows them -------------------------------------------------------------------------------
+  for (let i = 0; i < steps.length; i++) {
+    const g = steps[i]!;
+    if (g.kind !== 'gate') continue;
+    for (let j = i + 1; j < steps.length && steps[j]!.kind !== 'gate'; j++) {
+      const s = steps[j]!;
+      if (s.kind === 'dbt') g.shows.push(shellLine([...dbtCommand, ...s.argv]));
+      else if (s.kind === 'sql' || s.kind === 'check') g.shows.push(s.sql);
+    }
+  }
+
+  // --- notes -------------------------------------------------------------------------------------------------------
+  notes.push(`Window ${window.from} to ${window.today}: ${profile.vars.lookbackDays} = ${window.derivation}. Months: every month start from ${window.from} to ${window.today}.`);
+  if (withPhase1) {
+    notes.push(
+      `Phase 1 rewrites the ${tag} cohort (${cohortNodes.length} models) month by month in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} of its lineage ` +
+        '(a member that reads another through a model outside the cohort is still later): a layer runs only after every table above it had its month ' +
+        `deduplicated, so no aggregator reads an unmerged upstream. The runbook's two passes are the two-layer case of this.`,
+      'Re-running a half-done Phase 1 step is safe: append + OPTIMIZE ... FINAL DEDUPLICATE is idempotent (a re-appended month only queues duplicates that the next OPTIMIZE collapses).',
+      "OPTIMIZE runs on the plan's connection, not through dbt run-operation: the runner checks each partition against the table's partition key and system.parts first and sets optimize_throw_if_noop where the server has it, because a wrong literal is a silent no-op.",
+    );
+    if (window.bufferDays > 0) notes.push(`The ${window.bufferDays}-day buffer widens Phase 2's lookback only; Phase 1 rewrites the months from the from-date on.`);
+  } else {
+    notes.push('--skip-balances-rewrite: Phase 1, the canary and Phase 3 are left out; only Phase 2 runs.');
+  }
+  if (noUsd.length > 0) notes.push(`No *_usd column in ${noUsd.join(', ')}: no zero-USD check for ${noUsd.length === 1 ? 'it' : 'them'}.`);
+  if (unknownCols.length > 0) notes.push(`Columns unknown (not documented, no compiled SQL in the manifest) for ${unknownCols.join(', ')}: no zero-USD check; document them or run dbt compile.`);
+  if (apiNoDate.length > 0) notes.push(`No ${verify.dateColumn} column known in ${apiNoDate.join(', ')}: no gap-day check for ${apiNoDate.length === 1 ? 'it' : 'them'}.`);
+  if (withPhase2 && phase2Ids.length === 0) notes.push(`Phase 2's selection (${phase2Select.join(' ')} minus the cohort) selects no model: nothing to re-derive.`);
+
+  return {
+    workflow: 'price-gap',
+    version: 1,
+    projectDir: input.project.root,
+    profilesDir: input.profilesDir ?? null,
+    target: input.target ?? null,
+    dbtCommand: [...dbtCommand],
+    connection: input.connection ?? null,
+    params: {
+      fromDate: input.fromDate ?? null,
+      lookbackDays: input.lookbackDays ?? null,
+      bufferDays: input.bufferDays ?? null,
+      select: input.select ?? null,
+      skipBalancesRewrite: input.skipBalancesRewrite ?? false,
+      skipPriceDependent: input.skipPriceDependent ?? false,
+      dataBegins: dataBegins ?? null,
+      projectDirArg: input.projectDir ?? null,
+      canaryModel: canaryStep?.options.model ?? null,
+    },
+    today: window.today,
+    lookbackDays: window.lookbackDays,
+    months: window.months,
+    warnings,
+    notes,
+    steps,
+  };
+}
