@@ -73,7 +73,8 @@ export function evaluateCheck(rule: CheckRule, rows: readonly CheckRow[]): Check
       return { status: rule.onNone, message: 'No rows found where some were expected.', offending: [] };
     case 'no-pending-mutations': {
       if (rows.length === 0) return { status: 'pass', message: 'No unfinished mutations.', offending: [] };
-      const poisoned = rows.filter((r) => /__dbt_new_data_/.test(`${String(r.command ?? '')} ${String(r.latest_fail_reason ?? '')}`));
+      const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+      const poisoned = rows.filter((r) => /__dbt_new_data_/.test(`${text(r.command)} ${text(r.latest_fail_reason)}`));
       const names = rows.map((r) => `${String(r.database)}.${String(r.table)} ${String(r.mutation_id)}`).join(', ');
       return {
         status: 'stop',

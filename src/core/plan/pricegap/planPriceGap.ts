@@ -216,7 +216,7 @@ export function planPriceGap(input: PriceGapInput): Plan {
 
   // --- Phase 2 and 3 selections ---------------------------------------------------------------------------------
   const cohortExclude = cohortNodes.length > 0 ? [`tag:${tag}`] : [];
-  let phase2Select: string[] = [];
+  let phase2Select: string[];
   if (input.select !== undefined) {
     phase2Select = input.select.trim().split(/\s+/).filter((s) => s !== '');
     if (phase2Select.length === 0) throw new PlanError('--select is empty.', `Give Phase 2's root selector, e.g. ${profile.priceRoot}+ (the default).`);
