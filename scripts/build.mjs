@@ -28,6 +28,8 @@ const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...driverExternals] },
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', external: driverExternals },
   { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: driverExternals },
+  // Webview panels: browser code, one IIFE each.
+  { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root, entryPoints: ['webview/planView.ts'], outfile: 'dist/webview/planView.js' },
   // The suite that runs inside the real VS Code's extension host (test/vscode/); never shipped.
   { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist-test/vscode/suite/index.js', external: ['vscode', 'mocha', ...driverExternals] },
 ];

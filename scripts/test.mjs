@@ -55,6 +55,7 @@ const layers = [
       heading('static: type-check (strict; the core without the vscode types)');
       record('tsc -p tsconfig.json', (await npx('tsc', ['--noEmit', '-p', 'tsconfig.json'])) === 0, 'type errors above');
       record('tsc -p src/core/tsconfig.json', (await npx('tsc', ['--noEmit', '-p', 'src/core/tsconfig.json'])) === 0, 'type errors above (the core must not use vscode)');
+      record('tsc -p webview/tsconfig.json', (await npx('tsc', ['--noEmit', '-p', 'webview/tsconfig.json'])) === 0, 'type errors above (webview code runs in the browser: no Node, no vscode)');
       heading('static: eslint');
       record('eslint', (await npx('eslint', ['.', '--max-warnings', '0'])) === 0, 'lint errors above');
     },

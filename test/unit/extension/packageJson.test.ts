@@ -82,10 +82,12 @@ describe('the packaged extension (vsce)', function () {
       'dist/cli.js',
       'dist/extension.js',
       'dist/server.js',
+      'dist/webview/planView.js',
       'docs/recovery-profile.md',
       ...ruleDocs,
       'media/icon.png',
       'media/icon.svg',
+      'media/planView.css',
       'package.json',
     ].sort());
   });
