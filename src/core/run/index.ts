@@ -1,0 +1,10 @@
+export { approveAll, displayArgv, formatRows, MAX_RECORDED_ROWS, PlanRun, planProblems, resumeRun, runPlan } from './planRun';
+export { dbtInvocation, flagValue, rejectsLogFormatFlag, runResultsPathOf, type DbtInvocation } from './dbtInvocation';
+export { parseDbtLogLine, type DbtLineKind, type DbtLogLine, type DbtNodeInfo } from './dbtLogLine';
+export { killProcessTree, runDbtProcess, type DbtProcessOptions, type DbtProcessResult } from './dbtProcess';
+export { clickhouseCode, explainFailure, type FailureContext } from './explainFailure';
+export { canonicalJson, planHash } from './planHash';
+export { RunError } from './runError';
+export { effectiveStatus, findRunDir, listRuns, newRunId, processAlive, readRun, RunJournal, runsFolder, writeFileAtomic, type StoredRun } from './runJournal';
+export { Scrubber } from './scrubber';
+export type * from './types';
