@@ -4,6 +4,8 @@ import { ManifestError } from '../core/manifest';
 import { SelectorError } from '../core/graph';
 import { registerLint } from './commands/lint';
 import { registerLs } from './commands/ls';
+import { registerPlan } from './commands/plan';
+import { PlanError } from '../core/plan';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
 
 /** Runs `dbt-recovery <argv>` and resolves with the exit code; never calls process.exit itself. */
@@ -19,6 +21,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program.addHelpCommand('help [command]', 'show help for a command');
   registerLs(program, io, (code) => (exitCode = code));
   registerLint(program, io, (code) => (exitCode = code));
+  registerPlan(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -28,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // --help and --version end with a CommanderError whose exitCode is 0.
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (err instanceof ManifestError || err instanceof SelectorError || err instanceof UsageError) {
+    if (err instanceof ManifestError || err instanceof SelectorError || err instanceof UsageError || err instanceof PlanError) {
       io.stderr(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -1,4 +1,5 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { Plan } from '../core/plan/types';
 
 /**
  * Types shared by the language server and the VS Code client about each dbt project's manifest.
@@ -74,3 +75,17 @@ export interface ModelInfoResult {
   phases: { cohort: string; phase2: string; phase3: string };
 }
 export const modelInfoRequest = new RequestType<ModelInfoParams, ModelInfoResult | null, void>('dbtRecovery/modelInfo');
+
+/** Client -> server: plan the price-gap refill of the project holding `model` (a file URI), for a gap date. */
+export interface PlanPriceGapParams {
+  /** A `file:` URI inside the project (the model the command was invoked on), or the project root path. */
+  model: string;
+  fromDate?: string;
+  lookbackDays?: number;
+  /** YYYY-MM-DD; default today in UTC. */
+  today?: string;
+}
+export type PlanPriceGapResult =
+  | { ok: true; root: string; plan: Plan; text: string }
+  | { ok: false; message: string };
+export const planPriceGapRequest = new RequestType<PlanPriceGapParams, PlanPriceGapResult, void>('dbtRecovery/planPriceGap');

@@ -17,8 +17,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { selectNodes, SelectorError } from '../core/graph';
 import { PROFILE_FILE } from '../core/lint/profile/loadRecoveryProfile';
+import { DEFAULT_PROFILE } from '../core/lint/profile/recoveryProfile';
+import { planPriceGap, PlanError, renderPlanText } from '../core/plan';
+import { describe as describeTarget, loadWarehouseTarget } from '../core/profiles';
 import {
   modelInfoRequest,
+  planPriceGapRequest,
+  type PlanPriceGapParams,
+  type PlanPriceGapResult,
   projectStatusNotification,
   reloadRequest,
   selectNodesRequest,
@@ -321,6 +327,47 @@ connection.onRequest(modelInfoRequest, (params: ModelInfoParams): ModelInfoResul
       phase3: `tag:${tag}+ --exclude tag:${tag}`,
     },
   };
+});
+
+/** Today in UTC, YYYY-MM-DD: the refill's calendar is UTC, as the runbook's. */
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPriceGapResult => {
+  const file = params.model.startsWith('file:') ? fileURLToPath(params.model) : params.model;
+  const root = projects.projectOf(file);
+  const project = root ? projects.project(root) : null;
+  if (!root || !project) return { ok: false, message: `${file} is not in a dbt project of this workspace.` };
+  const manifest = projects.manifest(root);
+  if (!manifest) {
+    const status = projects.statuses().find((s) => s.root === root);
+    return { ok: false, message: `No manifest for ${project.name}: ${status?.message ?? 'run `dbt parse` first.'}` };
+  }
+  const lint = lintOf(root);
+  const linter = lint?.get();
+  let connectionLabel: string | undefined;
+  try {
+    connectionLabel = describeTarget(loadWarehouseTarget({ projectDir: root }));
+  } catch (err) {
+    connection.console.warn(`[${project.name}] profiles.yml: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    const plan = planPriceGap({
+      project,
+      manifest,
+      profile: linter?.profile ?? lint?.profile.profile ?? DEFAULT_PROFILE,
+      fromDate: params.fromDate,
+      lookbackDays: params.lookbackDays,
+      today: params.today ?? todayUtc(),
+      connection: connectionLabel,
+      lint: lint ? [...lint.lintAll().values()].flat() : [],
+    });
+    return { ok: true, root, plan, text: renderPlanText(plan) };
+  } catch (err) {
+    if (err instanceof PlanError) return { ok: false, message: err.message };
+    throw err;
+  }
 });
 
 documents.listen(connection);

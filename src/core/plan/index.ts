@@ -9,3 +9,4 @@ export { dbtVars } from './dbtVars';
 export { planPriceGap, DEFAULT_CANARY, DEFAULT_VERIFY, type CanaryOptions, type PriceGapInput, type VerifyOptions } from './pricegap/planPriceGap';
 export { seedScriptDbtStarts, seedScriptShape, type SeedScriptShape } from './pricegap/seedScriptDbtStarts';
 export { refillWindow, type RefillWindow, type RefillWindowInput } from './pricegap/refillWindow';
+export { gapDateProblem, todayUtc, yesterdayOf } from './pricegap/gapDate';
