@@ -23,6 +23,8 @@
  *   DBT_STANDIN_IGNORE_SIGINT=1  ignore SIGINT (dbt stuck in a query), so only SIGKILL stops it;
  *   DBT_STANDIN_SPAWN_CHILD=1  start a child process (dbt's process tree), its pid in the argv log;
  *   DBT_STANDIN_LOG=file  append `{pid, argv, cwd, childPid}` as one JSON line per invocation;
+ *   DBT_STANDIN_LEAK_ENV=NAME  print the value of that environment variable (a driver echoing its connection URL
+ *     with the password in it), to test that the runner scrubs what it writes;
  *   DBT_STANDIN_EXECUTOR=module  a hook that EXECUTES each model: the module's `executeModel(ctx)` runs it (against
  *     a ClickHouse server or chdb, say) and throws to fail it. Rendering a model for real needs Jinja with the
  *     run's vars and is_incremental(): parseProject.ts's nunjucks renderer is the place to start. Nothing is
@@ -229,7 +231,9 @@ function describeNode(node: ManifestNode): string {
 export function injectedError(kind: string, node: ManifestNode, projectName: string): string {
   const head = `Database Error in model ${node.name} (${node.originalFilePath})`;
   const tail = `  compiled code at target/run/${projectName}/${node.originalFilePath}`;
-  const http = '  HTTPDriver for http://127.0.0.1:8123 returned response code 500)';
+  const leak = process.env.DBT_STANDIN_LEAK_ENV;
+  const auth = leak ? `default:${process.env[leak] ?? ''}@` : '';
+  const http = `  HTTPDriver for http://${auth}127.0.0.1:8123 returned response code 500)`;
   const table = `${node.schema}.${node.alias ?? node.name}`;
   switch (kind) {
     case '241':
@@ -295,6 +299,8 @@ async function run(args: StandinArgs, out: Console): Promise<number> {
     return 2;
   }
   const targetPath = args.targetPath ? path.resolve(projectDir, args.targetPath) : project.targetPath;
+  const leak = process.env.DBT_STANDIN_LEAK_ENV;
+  if (leak) out.fire('AdapterRegistered', 'E034', 'info', `Registered adapter: clickhouse (http://default:${process.env[leak] ?? ''}@127.0.0.1:8123)`, {});
   out.fire('AdapterRegistered', 'E034', 'info', `Registered adapter: clickhouse=${ADAPTER_VERSION}`, { adapter_name: 'clickhouse', adapter_version: `=${ADAPTER_VERSION}` });
   const models = [...manifest.nodes.values()].filter((n) => n.resourceType === 'model').length;
   out.fire('FoundStats', 'W006', 'info', `Found ${models} models, ${manifest.nodes.size - models} other nodes`, { stat_line: `${models} models` });

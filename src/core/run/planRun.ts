@@ -165,6 +165,8 @@ export class PlanRun {
   private manifest: Manifest | null | undefined;
   private lastSave = 0;
   private stoppedAt: string | null = null;
+  /** How the run ends when a step stopped it: failed, refused or cancelled. */
+  private endStatus: RunStatus = 'failed';
   private current: StepRecord | null = null;
 
   private constructor(
@@ -290,9 +292,8 @@ export class PlanRun {
         if (end === 'stop') break;
       }
       if (this.stoppedAt !== null) {
-        const rec = this.journal.steps.find((s) => s.id === this.stoppedAt)!;
-        status = rec.status === 'cancelled' ? 'cancelled' : (this.journal.status as RunStatus) === 'refused' ? 'refused' : 'failed';
-        message = this.journal.message ?? `Step ${rec.id} ${rec.status}.`;
+        status = this.endStatus;
+        message = this.journal.message ?? `Step ${this.stoppedAt} ${status}.`;
       }
     } catch (err) {
       if (err instanceof Cancelled || this.abort?.aborted) {
@@ -780,9 +781,9 @@ export class PlanRun {
 
   private stop(rec: StepRecord, message: string, explanation: Explanation | null, status: RunStatus = 'failed'): StepEnd {
     this.stoppedAt = rec.id;
+    this.endStatus = status;
     this.journal.message = message;
     this.journal.explanation = explanation;
-    if (status !== 'failed') this.journal.status = status;
     return 'stop';
   }
 
@@ -792,7 +793,7 @@ export class PlanRun {
       this.finishStep(rec, 'failed', message);
     }
     this.stoppedAt = rec.id;
-    this.journal.status = 'refused';
+    this.endStatus = 'refused';
     this.journal.message = message;
     return 'stop';
   }
@@ -844,11 +845,11 @@ export class PlanRun {
 }
 
 /** Runs a plan from its first step in a new run folder; see PlanRun. */
-export function runPlan(plan: Plan, options: RunOptions): Promise<RunOutcome> {
+export async function runPlan(plan: Plan, options: RunOptions): Promise<RunOutcome> {
   return PlanRun.create(plan, options).start();
 }
 
 /** Continues a run (by id under the target's runs folder, or by folder) from its first unfinished step. */
-export function resumeRun(runIdOrDir: string, options: ResumeOptions): Promise<RunOutcome> {
+export async function resumeRun(runIdOrDir: string, options: ResumeOptions): Promise<RunOutcome> {
   return PlanRun.resume(runIdOrDir, options).start();
 }
