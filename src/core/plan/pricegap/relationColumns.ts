@@ -9,7 +9,7 @@ export interface RelationColumns {
 }
 
 /** Names a model documents under `columns:` (the manifest's `columns` keys, as written). */
-function documented(node: ManifestNode): string[] {
+export function documentedColumns(node: ManifestNode): string[] {
   const cols = node.raw.columns;
   if (typeof cols !== 'object' || cols === null || Array.isArray(cols)) return [];
   return Object.entries(cols as Record<string, unknown>).map(([key, v]) => {
@@ -27,19 +27,23 @@ const BARE_COLUMN = /^(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)$/;
  * FROM. Strings and comments are skipped; CTEs (`WITH x AS (...)`) are at depth 1 inside their parentheses.
  */
 export function outerSelectColumns(sql: string): string[] {
-  const masked = maskStringsAndComments(sql);
-  // Depth-0 text only; everything in parentheses becomes spaces (offsets kept).
+  const masked = sql.replace(MASKED, (m) => m.replace(/[^\n]/g, ' '));
+  // The text at parenthesis depth 0, each parenthesized group replaced by one space.
+  const pieces: string[] = [];
   let depth = 0;
-  let flat = '';
-  for (const c of masked) {
-    if (c === '(') {
+  let start = 0;
+  for (let i = 0; i < masked.length; i++) {
+    const c = masked.charCodeAt(i);
+    if (c === 40 /* ( */) {
+      if (depth === 0) pieces.push(masked.slice(start, i), ' ');
       depth++;
-      flat += ' ';
-    } else if (c === ')') {
-      depth = Math.max(0, depth - 1);
-      flat += ' ';
-    } else flat += depth === 0 ? c : c === '\n' ? '\n' : ' ';
+    } else if (c === 41 /* ) */ && depth > 0) {
+      depth--;
+      if (depth === 0) start = i + 1;
+    }
   }
+  if (depth === 0) pieces.push(masked.slice(start));
+  const flat = pieces.join('');
   const select = /\bSELECT\b/i.exec(flat);
   if (!select) return [];
   const rest = flat.slice(select.index + select[0].length);
@@ -60,34 +64,8 @@ export function outerSelectColumns(sql: string): string[] {
   return out;
 }
 
-function maskStringsAndComments(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      out += ' '.repeat(stop - i);
-      i = stop;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      const stop = end === -1 ? sql.length : end + 2;
-      out += sql.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (c === "'") {
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== "'") j += sql[j] === '\\' ? 2 : 1;
-      const stop = Math.min(sql.length, j + 1);
-      out += ' '.repeat(stop - i);
-      i = stop;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
+/** Comments and quoted strings (backslash escapes, as ClickHouse reads them), blanked before scanning. */
+const MASKED = /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^'\\]|\\[\s\S])*(?:'|$)/g;
 
 /**
  * A model's columns as far as the manifest tells: the documented ones (dbt's .yml record, often partial) and the
@@ -95,7 +73,7 @@ function maskStringsAndComments(sql: string): string {
  * A name in either is a column of the relation.
  */
 export function relationColumns(node: ManifestNode): RelationColumns {
-  const docs = documented(node);
+  const docs = documentedColumns(node);
   const compiled = node.compiledCode ? outerSelectColumns(node.compiledCode) : [];
   const seen = new Set<string>();
   const columns: string[] = [];
