@@ -22,6 +22,8 @@
  *   DBT_STANDIN_HOLD=name  at that model's START line, wait until killed (a test kills it after seeing the line);
  *   DBT_STANDIN_IGNORE_SIGINT=1  ignore SIGINT (dbt stuck in a query), so only SIGKILL stops it;
  *   DBT_STANDIN_SPAWN_CHILD=1  start a child process (dbt's process tree), its pid in the argv log;
+ *   DBT_STANDIN_LEGACY=1  dbt before 1.5: `--log-format` and the other global flags only before the subcommand
+ *     (argparse's usage error, exit 2, otherwise); DBT_LOG_FORMAT=json works in both modes;
  *   DBT_STANDIN_LOG=file  append `{pid, argv, cwd, childPid}` as one JSON line per invocation;
  *   DBT_STANDIN_LEAK_ENV=NAME  print the value of that environment variable (a driver echoing its connection URL
  *     with the password in it), to test that the runner scrubs what it writes;
@@ -46,7 +48,7 @@ import { loadManifest } from '../../src/core/manifest/loadManifest';
 import { readProject } from '../../src/core/manifest/project';
 import type { Manifest, ManifestNode } from '../../src/core/manifest/types';
 
-export const DBT_VERSION = '1.9.4';
+export const DBT_VERSION = process.env.DBT_STANDIN_LEGACY === '1' ? '1.4.9' : '1.9.4';
 const ADAPTER_VERSION = '1.9.1';
 const CLICKHOUSE_VERSION = '24.8.4.13';
 
@@ -86,9 +88,18 @@ const MULTI_FLAGS = new Set(['--select', '-s', '--models', '-m', '--model', '--e
 const BOOL_FLAGS = new Set(['--full-refresh', '-f', '--debug', '-d', '--fail-fast', '-x', '--no-use-colors', '--use-colors', '--quiet', '-q', '--no-partial-parse', '--partial-parse', '--no-version-check', '--write-json', '--no-write-json', '--version']);
 const COMMANDS = new Set(['run', 'build', 'compile', 'test', 'seed', 'snapshot', 'ls', 'list', 'parse', 'debug', 'deps', 'run-operation']);
 
-export function parseStandinArgs(argv: readonly string[]): StandinArgs {
+/** Flags dbt before 1.5 (argparse) takes only before the subcommand. */
+const GLOBAL_ONLY_BEFORE_1_5 = new Set(['--log-format', '--debug', '-d', '--no-use-colors', '--use-colors', '--quiet', '-q', '--no-partial-parse', '--partial-parse', '--no-version-check', '--printer-width', '--no-write-json', '--write-json']);
+
+export class LegacyUsageError extends UsageError {}
+
+/**
+ * `legacy`: behave as dbt 1.0-1.4, whose argparse refuses the global flags after the subcommand (dbt 1.5+ takes them
+ * on both sides). DBT_LOG_FORMAT=json in the environment sets the log format either way.
+ */
+export function parseStandinArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, legacy = false): StandinArgs {
   const a: StandinArgs = {
-    command: null, version: false, logFormat: 'text', debug: false, projectDir: null, profilesDir: null, target: null,
+    command: null, version: false, logFormat: env.DBT_LOG_FORMAT === 'json' ? 'json' : 'text', debug: false, projectDir: null, profilesDir: null, target: null,
     targetPath: null, select: [], exclude: [], vars: {}, fullRefresh: false, failFast: false, threads: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +107,9 @@ export function parseStandinArgs(argv: readonly string[]): StandinArgs {
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
     const inline = eq > 0 ? raw.slice(eq + 1) : null;
+    if (legacy && a.command !== null && GLOBAL_ONLY_BEFORE_1_5.has(flag)) {
+      throw new LegacyUsageError(`unrecognized arguments: ${argv.slice(i).join(' ')}`);
+    }
     if (!flag.startsWith('-')) {
       if (a.command === null) {
         if (!COMMANDS.has(flag)) throw new UsageError(`No such command '${flag}'.`);
@@ -464,9 +478,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let args: StandinArgs;
   try {
-    args = parseStandinArgs(argv);
+    args = parseStandinArgs(argv, process.env, process.env.DBT_STANDIN_LEGACY === '1');
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
+    if (err instanceof LegacyUsageError) {
+      process.stderr.write(`usage: dbt [-h] [--version] [-r RECORD_TIMING_INFO] [-d] [--log-format {text,json,default}] [--no-write-json]\n           {docs,source,init,clean,debug,deps,list,ls,build,snapshot,run,compile,parse,test,seed,run-operation} ...\ndbt: error: ${err.message}\n`);
+      return 2;
+    }
     process.stderr.write(`Usage: dbt [OPTIONS] COMMAND [ARGS]...\nTry 'dbt -h' for help.\n\nError: ${err.message}\n`);
     return 2;
   }

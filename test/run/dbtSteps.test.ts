@@ -63,6 +63,29 @@ describe('run: dbt steps against the dbt stand-in', function () {
     assert.deepEqual(JSON.parse(readFileSync(path.join(outcome.runDir, 'plan.json'), 'utf8')), plan);
   });
 
+  it('a dbt before 1.5, which refuses --log-format after the subcommand, runs again without it (JSON from DBT_LOG_FORMAT)', async () => {
+    const log = new EventLog();
+    const outcome = await runPlan(planOf(project.dir, [gate('g'), dbtRun('a', L1)]), { approve: approveAll(), targetPath: project.target, onEvent: log.listener, env: { DBT_STANDIN_LEGACY: '1', DBT_STANDIN_LOG: argvLog } });
+    assert.equal(outcome.status, 'done', outcome.message);
+    const calls = standinCalls(argvLog);
+    assert.deepEqual(calls.map((c) => c.argv.includes('--log-format')), [true, false], 'refused once (usage error, nothing ran), then without the flag');
+    const rec = outcome.journal.steps[1]!;
+    assert.match(rec.warnings.join(' '), /does not take --log-format after the subcommand/);
+    assert.equal(rec.dbt?.dbtVersion, '1.4.9');
+    assert.equal(log.of('progress').filter((p) => p.status === 'success').length, L1.length);
+  });
+
+  it('text logs (a dbt without JSON logs): progress from the text lines, by model name', async () => {
+    const log = new EventLog();
+    const outcome = await runPlan(planOf(project.dir, [gate('g'), dbtRun('a', L1)]), { approve: approveAll(), targetPath: project.target, logFormat: 'text', onEvent: log.listener, env: { DBT_STANDIN_LOG: argvLog } });
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.ok(!standinCalls(argvLog)[0]!.argv.includes('--log-format'));
+    const done = log.of('progress').filter((p) => p.status === 'success');
+    assert.deepEqual(new Set(done.map((p) => p.node)), new Set(L1));
+    assert.deepEqual(done.map((p) => p.total), [3, 3, 3]);
+    assert.ok(outcome.journal.steps[1]!.dbt?.runResults, 'run_results.json copied all the same');
+  });
+
   it('--yes: the approval is recorded as automatic', async () => {
     const outcome = await runPlan(planOf(project.dir, [gate('g'), dbtRun('a', L1.slice(0, 1))]), { approve: approveAll(), targetPath: project.target });
     const [a] = outcome.journal.approvals;

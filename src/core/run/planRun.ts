@@ -512,7 +512,7 @@ export class PlanRun {
     let text: string;
     try {
       // A file older than the step is the previous command's.
-      if (statSync(file).mtimeMs < startedMs - 1000) {
+      if (statSync(file).mtimeMs < startedMs) {
         rec.warnings.push(`${file} was not rewritten by this step (dbt wrote none, or writes it elsewhere): not copied.`);
         return null;
       }
