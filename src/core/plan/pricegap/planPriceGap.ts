@@ -179,6 +179,59 @@ function rootAndDescendants(manifest: Manifest, graph: DbtGraph, root: ManifestN
   return ids.sort(compareIds);
 }
 
+/**
+ * `--select tag:<tag>+ --exclude tag:<tag>` for `dbt run`: the models downstream of every node with the tag, less
+ * those nodes. The same as selectNodes for a tag without wildcards (which a refill tag, an identifier, never has),
+ * with one walk of the graph.
+ */
+function downstreamOfTag(manifest: Manifest, graph: DbtGraph, tag: string): string[] {
+  if (/[*?[]/.test(tag)) return select(manifest, graph, [`tag:${tag}+`], [`tag:${tag}`], 'Phase 3 selector');
+  const tagged: string[] = [];
+  for (const n of manifest.nodes.values()) if (n.tags.includes(tag)) tagged.push(n.uniqueId);
+  const excluded = new Set(tagged);
+  const ids = [...graph.descendants(tagged)].filter((id) => !excluded.has(id) && manifest.nodes.get(id)?.resourceType === 'model');
+  return ids.sort(compareIds);
+}
+
+/**
+ * For every node upstream of the cohort that `isStale` picks, the names of the cohort members that read it (through
+ * any path), in cohort order. One pass over the cohort's upstream in dependency order, carrying per node a bitset of
+ * the stale nodes above it, instead of one graph walk per member.
+ */
+function cohortReaders(manifest: Manifest, graph: DbtGraph, cohortNodes: readonly ManifestNode[], isStale: (n: ManifestNode) => boolean): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (cohortNodes.length === 0) return out;
+  const upstream = graph.ancestors(cohortNodes.map((c) => c.uniqueId));
+  const stale = [...upstream].filter((id) => isStale(manifest.nodes.get(id)!)).sort(compareIds);
+  if (stale.length === 0) return out;
+  const bitOf = new Map(stale.map((id, b) => [graph.indexOf(id), b]));
+  const words = Math.ceil(stale.length / 32);
+  const region = new Set<number>([...upstream, ...cohortNodes.map((c) => c.uniqueId)].map((id) => graph.indexOf(id)));
+  const above = new Map<number, Uint32Array>();
+  for (const id of graph.topologicalOrder()) {
+    const v = graph.indexOf(id);
+    if (!region.has(v)) continue;
+    const bits = new Uint32Array(words);
+    for (const p of graph.parentIndices(v)) {
+      const pb = above.get(p);
+      if (pb) for (let w = 0; w < words; w++) bits[w]! |= pb[w]!;
+      const b = bitOf.get(p);
+      if (b !== undefined) bits[b >>> 5]! |= 1 << (b & 31);
+    }
+    above.set(v, bits);
+  }
+  for (const c of cohortNodes) {
+    const bits = above.get(graph.indexOf(c.uniqueId))!;
+    stale.forEach((id, b) => {
+      if ((bits[b >>> 5]! & (1 << (b & 31))) === 0) return;
+      const readers = out.get(id);
+      if (readers) readers.push(c.name);
+      else out.set(id, [c.name]);
+    });
+  }
+  return out;
+}
+
 /** The plan of a price-gap refill. Throws PlanError, saying what to do, when the input cannot make one. */
 export function planPriceGap(input: PriceGapInput): Plan {
   const { manifest, profile } = input;
@@ -255,7 +308,7 @@ export function planPriceGap(input: PriceGapInput): Plan {
     phase2Select = [`${profile.priceRoot}+`];
     phase2Ids = rootAndDescendants(manifest, graph, root, cohortIds) ?? select(manifest, graph, phase2Select, cohortExclude, 'Phase 2 selector');
   }
-  const phase3Ids = withPhase3 ? select(manifest, graph, [`tag:${tag}+`], [`tag:${tag}`], 'Phase 3 selector') : [];
+  const phase3Ids = withPhase3 ? downstreamOfTag(manifest, graph, tag) : [];
 
   // --- warnings -------------------------------------------------------------------------------------------------
   const warnings: PlanWarning[] = [];
@@ -272,18 +325,9 @@ export function planPriceGap(input: PriceGapInput): Plan {
     // A cohort member that reads a materialized price consumer outside the cohort is rebuilt from that table's stale
     // rows: Phase 2 refreshes it only after Phase 1.
     const lineage = phase2Set;
-    const readersOf = new Map<string, string[]>();
-    for (const c of cohortNodes) {
-      for (const id of graph.ancestors(c.uniqueId)) {
-        if (!lineage.has(id)) continue;
-        const m = readersOf.get(id);
-        if (m) m.push(c.name);
-        else readersOf.set(id, [c.name]);
-      }
-    }
+    const readersOf = cohortReaders(manifest, graph, cohortNodes, (n) => lineage.has(n.uniqueId) && n.resourceType === 'model' && n.config.materialized !== 'view' && n.config.materialized !== 'ephemeral');
     for (const id of [...readersOf.keys()].sort()) {
       const n = manifest.nodes.get(id)!;
-      if (n.resourceType !== 'model' || n.config.materialized === 'view' || n.config.materialized === 'ephemeral') continue;
       const readers = readersOf.get(id)!;
       warnings.push({
         code: 'cohort-reads-stale-consumer',
