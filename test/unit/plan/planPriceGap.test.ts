@@ -509,6 +509,24 @@ describe('plan: price-gap refill on hand-made projects', () => {
     assert.match(plan.warnings[0]!.message, /^agg \(refill cohort\) reads usd_table, a materialized price consumer outside the cohort that Phase 2 refreshes only after Phase 1/);
   });
 
+  it('several cohort members reading one stale consumer, directly or through other models, are named together', () => {
+    const specs: ModelSpec[] = [
+      PRICE_ROOT,
+      { name: 'usd_table', deps: ['prices'], config: { materialized: 'table' } },
+      { name: 'usd_inc', deps: ['prices'], config: { materialized: 'incremental' } },
+      { name: 'hop', deps: ['usd_table'] },
+      cohort('a', ['usd_table']),
+      cohort('b', ['hop', 'usd_inc']),
+      cohort('c', ['a']),
+      cohort('d', ['prices']),
+    ];
+    const plan = planPriceGap(syntheticInput(specs));
+    assert.deepEqual(
+      plan.warnings.map((w) => w.message.split(' (refill cohort)')[0] + ' <- ' + w.uniqueId),
+      ['b <- model.shop.usd_inc', 'a, b, c <- model.shop.usd_table'],
+    );
+  });
+
   it('without tagged models, Phase 2 alone still plans (no --exclude of an empty tag)', () => {
     const specs: ModelSpec[] = [PRICE_ROOT, { name: 'usd', deps: ['prices'], config: { materialized: 'incremental' } }];
     const plan = planPriceGap(syntheticInput(specs, { skipBalancesRewrite: true, canary: false }));

@@ -31,7 +31,16 @@ describe('plan: columns of a relation from its compiled SQL', () => {
   });
 });
 
-describe("plan: Phase 2's default selection", () => {
+describe('plan: the selections of Phases 2 and 3', () => {
+  it('tag:<tag>+ --exclude tag:<tag> is what the selector gives', () => {
+    const { manifest } = exampleProject();
+    const viaSelector = selectNodes(manifest, { select: ['tag:refill_append+'], exclude: ['tag:refill_append'], resourceTypes: ['model'] }).ids;
+    assert.equal(viaSelector.length, 13);
+    const phase3 = planPriceGap(workedExample()).steps.find((s) => s.id === 'phase3-run');
+    assert.ok(phase3?.kind === 'dbt');
+    assert.deepEqual(phase3.expectedNodes, viaSelector);
+  });
+
   it('<price root>+ less the cohort is what the selector gives, on the example and when another node shares the name', () => {
     const { manifest } = exampleProject();
     const viaSelector = selectNodes(manifest, { select: ['int_execution_token_prices_daily+'], exclude: ['tag:refill_append'], resourceTypes: ['model'] }).ids;
