@@ -131,6 +131,7 @@ describe('run: dbt steps against the dbt stand-in', function () {
     const rec = outcome.journal.steps.find((s) => s.id === 'p1-layer2')!;
     assert.deepEqual(rec.dbt?.failedNodes.map((f) => f.uniqueId), [`model.${PROJECT}.${bad}`]);
     assert.match(rec.dbt.failedNodes[0]!.message, /Code: 241/);
+    assert.equal(rec.dbt.failedNodes[0]!.explanation?.code, 'memory-limit', 'each failed node explained');
     assert.equal(rec.dbt?.exitCode, 1);
     assert.ok(rec.dbt?.runResults, 'run_results.json of the failed step is kept');
     assert.equal(outcome.journal.steps[2]!.status, 'pending', 'the next step did not run');

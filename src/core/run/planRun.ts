@@ -11,19 +11,24 @@ import { ClickHouseWarehouse, type PendingMutation } from '../warehouse/clickhou
 import { killMutationSql, statementText } from '../warehouse/clickhouseSql';
 import type { Row, Warehouse } from '../warehouse/warehouse';
 import { WarehouseError } from '../warehouse/warehouseError';
+import { currentUser } from './approveAll';
 import { dbtInvocation, rejectsLogFormatFlag, runResultsPathOf } from './dbtInvocation';
 import { parseDbtLogLine, type DbtNodeInfo } from './dbtLogLine';
 import { runDbtProcess } from './dbtProcess';
+import { displayArgv } from './displayArgv';
 import { explainFailure, type FailureContext } from './explainFailure';
+import { formatRows } from './formatRows';
 import { planHash } from './planHash';
+import { isKillMutations, planProblems } from './planProblems';
 import { RunError } from './runError';
-import { findRunDir, newRunId, processAlive, readRun, RunJournal, runsFolder } from './runJournal';
+import { runsFolder } from './listRuns';
+import { processAlive } from './processAlive';
+import { findRunDir, newRunId, readRun, RunJournal } from './runJournal';
 import { Scrubber } from './scrubber';
 import type {
   ApprovalDecision,
   ApprovalRecord,
   ApprovalRequest,
-  Approver,
   CheckRecord,
   Explanation,
   Journal,
@@ -37,62 +42,11 @@ import type {
 
 /** Rows of a check's result table kept in the journal (the count says how many there were). */
 export const MAX_RECORDED_ROWS = 200;
+/** A failed node's message kept in the journal (the step log and run_results.json have it whole). */
+export const MAX_MESSAGE_CHARS = 4000;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
 /** A dbt step's journal is rewritten at most this often while models finish (and at every step boundary). */
 const PROGRESS_SAVE_MS = 1_000;
-
-/** The approver of `--yes`: approves everything, and the journal records that no person looked. */
-export function approveAll(by = '--yes'): Approver {
-  return () => Promise.resolve({ approved: true, automatic: true, by });
-}
-
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** argv as a person would type it (for logs and approvals only: the runner never goes through a shell). */
-export function displayArgv(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-/** A small text table of rows (for a stopped check's message and the step log). */
-export function formatRows(rows: readonly Row[], max = 20): string {
-  if (rows.length === 0) return '(no rows)';
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string =>
-    v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
-  const shown = rows.slice(0, max).map((r) => cols.map((c) => cell(r[c])));
-  const width = cols.map((c, i) => Math.min(60, Math.max(c.length, ...shown.map((r) => r[i]!.length))));
-  const line = (cells: string[]): string => cells.map((c, i) => c.slice(0, 60).padEnd(width[i]!)).join('  ').trimEnd();
-  const out = [line(cols), line(width.map((w) => '-'.repeat(w))), ...shown.map(line)];
-  if (rows.length > max) out.push(`... and ${rows.length - max} more rows`);
-  return out.join('\n');
-}
-
-/** Problems that make a plan unsafe or impossible to run; empty when it can run. */
-export function planProblems(plan: Plan): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  let gateSeen = false;
-  for (const step of plan.steps) {
-    if (seen.has(step.id)) problems.push(`Step id ${step.id} is used twice; the journal needs unique ids.`);
-    seen.add(step.id);
-    if (step.kind === 'gate') gateSeen = true;
-    else if (step.writes && !gateSeen && !isKillMutations(step)) {
-      problems.push(`Step ${step.id} writes to the target but no gate comes before it: nothing that writes runs unapproved.`);
-    }
-  }
-  if (plan.steps.some((s) => s.kind === 'dbt') && plan.dbtCommand.length === 0) problems.push('The plan has dbt steps but an empty dbtCommand.');
-  return problems;
-}
-
-function isKillMutations(step: Step): step is SqlStep {
-  return step.kind === 'sql' && step.operation.op === 'kill-mutations';
-}
 
 function newStepRecord(step: Step): StepRecord {
   return {
@@ -459,7 +413,11 @@ export class PlanRun {
       if (id && !failed.has(id)) failed.set(id, { uniqueId: id, name: e.node!.name, message: e.message });
       else if (id && failed.get(id)!.message === '') failed.get(id)!.message = e.message;
     }
-    dbt.failedNodes = [...failed.values()];
+    dbt.failedNodes = [...failed.values()].map((f) => ({
+      ...f,
+      message: f.message.length > MAX_MESSAGE_CHARS ? `${f.message.slice(0, MAX_MESSAGE_CHARS)}...` : f.message,
+      explanation: explainFailure(f.message, { step, node: this.nodeContext(f.uniqueId, f.name, nodeInfo.get(f.uniqueId) ?? null) }),
+    }));
 
     if (result.cancelled || this.abort?.aborted) {
       this.finishStep(rec, 'cancelled', `Cancelled after ${nodes.succeeded} of ${nodes.total ?? '?'} nodes; dbt's process tree was stopped.`);
@@ -475,11 +433,7 @@ export class PlanRun {
       this.finishStep(rec, 'done', `dbt finished: ${counts}.`);
       return 'continue';
     }
-    let explanation: Explanation | null = null;
-    for (const f of dbt.failedNodes) {
-      explanation = explainFailure(f.message, { step, node: this.nodeContext(f.uniqueId, f.name, nodeInfo.get(f.uniqueId) ?? null) });
-      if (explanation) break;
-    }
+    let explanation: Explanation | null = dbt.failedNodes.find((f) => f.explanation)?.explanation ?? null;
     explanation ??= explainFailure(errors.map((e) => e.message).join('\n') || output, { step, node: null });
     const names = dbt.failedNodes.map((f) => f.name);
     rec.error = `dbt exited with ${result.exitCode ?? result.signal}${names.length ? `: ${names.join(', ')} failed` : ''}.`;
@@ -716,7 +670,7 @@ export class PlanRun {
       title: request.title,
       shows: request.shows,
       approved: d.approved === true,
-      by: d.by ?? osUser(),
+      by: d.by ?? currentUser(),
       automatic: d.automatic === true,
       at: this.now(),
       note: d.note ?? null,

@@ -1,58 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import * as os from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '../plan/types';
+import { listRuns, runsFolder } from './listRuns';
 import { RunError } from './runError';
 import type { Scrubber } from './scrubber';
-import type { Journal, RunStatus, RunSummary, StepStatus } from './types';
-
-/** `<target-path>/dbt-recovery/runs`: every run's folder is in here, named by its run id. */
-export function runsFolder(targetPath: string): string {
-  return path.join(targetPath, 'dbt-recovery', 'runs');
-}
+import type { Journal } from './types';
+import { writeFileAtomic } from './writeFileAtomic';
 
 /** `20260427T225618Z-price-gap-3fa2c1`: sorts by start time, says what ran, and is unique. */
 export function newRunId(workflow: string, now: Date): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${t}-${workflow}-${randomBytes(3).toString('hex')}`;
-}
-
-/**
- * Writes `text` to `file` so that a reader (or a process killed halfway) never sees half of it: a temp file in the
- * same folder, flushed, then renamed over the old one (rename is atomic within a file system).
- */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Is a process with this pid alive on this machine? (EPERM: alive, someone else's.) */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (dead, not yet reaped by whoever inherited it) still answers signal 0.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
 }
 
 /**
@@ -148,45 +107,3 @@ export function readRun(dir: string): StoredRun {
   return { dir, plan, journal };
 }
 
-/** The status a reader should see: a run still marked running whose process is gone was interrupted. */
-export function effectiveStatus(journal: Journal): RunStatus {
-  if (journal.status !== 'running') return journal.status;
-  const last = journal.attempts[journal.attempts.length - 1];
-  if (!last) return 'interrupted';
-  // Another machine's process cannot be checked from here.
-  if (last.host !== os.hostname() || last.pid === process.pid) return 'running';
-  return processAlive(last.pid) ? 'running' : 'interrupted';
-}
-
-/** Runs under `<target-path>/dbt-recovery/runs/`, newest first. A folder without a readable journal is left out. */
-export function listRuns(projectTargetPath: string): RunSummary[] {
-  const root = runsFolder(projectTargetPath);
-  if (!existsSync(root)) return [];
-  const out: RunSummary[] = [];
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const dir = path.join(root, entry.name);
-    let journal: Journal;
-    try {
-      journal = readJson(path.join(dir, 'journal.json')) as Journal;
-      if (journal?.format !== 1 || !Array.isArray(journal.steps)) continue;
-    } catch {
-      continue;
-    }
-    const steps: Record<StepStatus, number> = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0 };
-    for (const s of journal.steps) steps[s.status] = (steps[s.status] ?? 0) + 1;
-    const next = journal.steps.find((s) => s.status !== 'done' && s.status !== 'skipped');
-    out.push({
-      runId: journal.runId,
-      runDir: dir,
-      workflow: journal.workflow,
-      status: effectiveStatus(journal),
-      startedAt: journal.startedAt,
-      finishedAt: journal.finishedAt,
-      steps,
-      nextStep: next?.id ?? null,
-      message: journal.message,
-    });
-  }
-  return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.runId < b.runId ? 1 : -1));
-}

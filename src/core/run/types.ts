@@ -119,7 +119,8 @@ export interface DbtStepRecord {
   dbtVersion: string | null;
   invocationId: string | null;
   nodes: { total: number | null; started: number; succeeded: number; failed: number; skipped: number };
-  failedNodes: Array<{ uniqueId: string; name: string; message: string }>;
+  /** Each failed node with dbt's message (cut at MAX_MESSAGE_CHARS) and its explanation when it is a known failure. */
+  failedNodes: Array<{ uniqueId: string; name: string; message: string; explanation: Explanation | null }>;
   /** Journal-relative path of the copied run_results.json, or null (with a warning saying why). */
   runResults: string | null;
 }

@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import type { Plan } from '../../../src/core/plan/types';
 import { Secret } from '../../../src/core/profiles/secret';
 import { canonicalJson, planHash } from '../../../src/core/run/planHash';
-import { formatRows, planProblems } from '../../../src/core/run/planRun';
-import { effectiveStatus, listRuns, newRunId, RunJournal, runsFolder, writeFileAtomic } from '../../../src/core/run/runJournal';
+import { effectiveStatus, formatRows, listRuns, newRunId, planProblems, RunJournal, runsFolder, writeFileAtomic } from '../../../src/core/run';
 import { Scrubber } from '../../../src/core/run/scrubber';
 import type { Journal } from '../../../src/core/run/types';
 
