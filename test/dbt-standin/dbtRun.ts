@@ -39,6 +39,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -292,7 +293,9 @@ interface ResultJson {
 async function loadExecutor(): Promise<((ctx: ExecuteModelContext) => Promise<unknown>) | null> {
   const mod = process.env.DBT_STANDIN_EXECUTOR;
   if (!mod) return null;
-  const loaded = (await import(pathToFileURL(path.resolve(mod)).href)) as { executeModel?: (ctx: ExecuteModelContext) => Promise<unknown> };
+  const file = path.resolve(mod);
+  // TypeScript through the same tsx hook that loaded this file (require); JavaScript modules by import().
+  const loaded = (/\.[cm]?ts$/.test(file) ? createRequire(file)(file) : await import(pathToFileURL(file).href)) as { executeModel?: (ctx: ExecuteModelContext) => Promise<unknown> };
   if (typeof loaded.executeModel !== 'function') throw new Error(`${mod} exports no executeModel(ctx)`);
   return loaded.executeModel;
 }

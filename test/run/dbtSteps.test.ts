@@ -86,6 +86,22 @@ describe('run: dbt steps against the dbt stand-in', function () {
     assert.ok(outcome.journal.steps[1]!.dbt?.runResults, 'run_results.json copied all the same');
   });
 
+  it('the stand-in\'s executor hook gets each model in DAG order with the vars, and its error fails the model', async () => {
+    const execLog = path.join(project.dir, 'executed.jsonl');
+    const outcome = await runPlan(planOf(project.dir, [gate('g'), dbtRun('a', [...L2, 'int_execution_tokens_balances_daily'])]), {
+      approve: approveAll(),
+      targetPath: project.target,
+      env: { DBT_STANDIN_EXECUTOR: path.join(__dirname, 'recordingExecutor.ts'), RECORDING_EXECUTOR_LOG: execLog, RECORDING_EXECUTOR_FAIL: 'int_execution_tokens_supply_holders_daily' },
+    });
+    const executed = readFileSync(execLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; vars: unknown });
+    assert.equal(executed[0]!.model, 'int_execution_tokens_balances_daily', 'the upstream first');
+    assert.deepEqual(new Set(executed.map((e) => e.model)), new Set([...L2, 'int_execution_tokens_balances_daily']));
+    assert.deepEqual(executed[0]!.vars, { start_month: '2026-04-01', end_month: '2026-04-01' });
+    assert.equal(outcome.status, 'failed');
+    assert.equal(outcome.explanation?.code, 'memory-limit');
+    assert.equal(outcome.explanation?.modelName, 'int_execution_tokens_supply_holders_daily');
+  });
+
   it('--yes: the approval is recorded as automatic', async () => {
     const outcome = await runPlan(planOf(project.dir, [gate('g'), dbtRun('a', L1.slice(0, 1))]), { approve: approveAll(), targetPath: project.target });
     const [a] = outcome.journal.approvals;
