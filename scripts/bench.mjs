@@ -60,8 +60,9 @@ const BENCHMARKS = [
   { name: 'lint (10,000 models, .sql files, run_results)', argv: cli('lint', '--project-dir', PROJECT, '--format', 'json'), baseline: 'json-parse', target: 2, exitCodes: [0, 1] },
   { name: 'language server: re-lint one edited model (pull round trip)', argv: [NODE, path.join(root, 'bench', 'lspRelint.mjs'), PROJECT, '30'], selfTimed: true, targetMs: 20 },
   // Plans the runbook's worked example (from 2026-04-17, today 2026-04-27); its output ends with the dbt process starts
-  // of the plan against the runbook script's (bench/out/plan-price-gap-*.out).
+  // of the plan against the runbook script's (bench/out/plan-price-gap-bench-planpricegap-mjs-*.out).
   { name: 'plan price-gap (bench/planPriceGap.mjs: project, manifest, dbt-recovery.yml, plan, text)', argv: [NODE, path.join(root, 'bench', 'planPriceGap.mjs'), PROJECT], baseline: 'json-parse', target: 1.5 },
+  { name: 'plan price-gap --from-date 2026-04-17 (the CLI: also lints the cohort, names the connection)', argv: cli('plan', 'price-gap', '--project-dir', PROJECT, '--from-date', '2026-04-17', '--today', '2026-04-27'), baseline: 'json-parse', target: 1.5 },
 ];
 
 function fail(message) {
