@@ -4,6 +4,10 @@ export interface CliIo {
   stderr(text: string): void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Asks a question on the terminal and resolves with the answer; absent when there is no terminal to ask. */
+  prompt?: (question: string) => Promise<string>;
+  /** Aborted by Ctrl-C / SIGTERM: a run stops its dbt process tree and marks its journal cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Exit codes: 0 ok, 1 findings/failures a command reports, 2 bad input (usage, selector, unreadable files). */

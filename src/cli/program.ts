@@ -5,6 +5,10 @@ import { SelectorError } from '../core/graph';
 import { registerLint } from './commands/lint';
 import { registerLs } from './commands/ls';
 import { registerPlan } from './commands/plan';
+import { registerRefill, registerRun } from './commands/run';
+import { RunError } from '../core/run';
+import { ProfileError } from '../core/profiles';
+import { WarehouseError } from '../core/warehouse';
 import { PlanError } from '../core/plan';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
 
@@ -22,6 +26,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerLs(program, io, (code) => (exitCode = code));
   registerLint(program, io, (code) => (exitCode = code));
   registerPlan(program, io, (code) => (exitCode = code));
+  registerRun(program, io, (code) => (exitCode = code));
+  registerRefill(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -34,6 +40,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (err instanceof ManifestError || err instanceof SelectorError || err instanceof UsageError || err instanceof PlanError) {
       io.stderr(`error: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    // A run refused before it started (a changed plan, a live process), a profile that cannot be read, a connection
+    // that cannot be made: said plainly, with what to do; nothing ran.
+    if (err instanceof RunError || err instanceof ProfileError || err instanceof WarehouseError) {
+      io.stderr(`error: ${err.message}\n`);
+      return EXIT_FAILED;
     }
     io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_FAILED;

@@ -23,7 +23,7 @@ export function registerLs(program: Command, io: CliIo, setExit: (code: number) 
     .alias('list')
     .summary('list the nodes a dbt selector picks, as `dbt ls` would')
     .description(
-      'Prints what `dbt ls` prints for the same arguments, one node per line, sorted by unique id, reading\n' +
+      'Prints what `dbt ls` prints for the same arguments, one node per line, sorted by unique id, reading ' +
         'target/manifest.json instead of parsing the project (so it needs no dbt and no warehouse).',
     )
     .option('--project-dir <dir>', 'the dbt project folder (holds dbt_project.yml)', '.')

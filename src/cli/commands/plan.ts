@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Command, Option } from 'commander';
+import { DbtGraph } from '../../core/graph';
 import { Linter } from '../../core/lint/linter';
+import { priceLookbackIgnored } from '../../core/lint/rules/price-lookback-ignored';
 import { formatProfileProblem, loadRecoveryProfile } from '../../core/lint/profile/loadRecoveryProfile';
 import type { Finding } from '../../core/lint/types';
 import { loadManifest, readProject } from '../../core/manifest';
@@ -26,6 +28,7 @@ export interface PriceGapOptions {
   today?: string;
   dbtCommand?: string[];
   dbtProjectDir?: string;
+  dbtProfilesDir?: string;
 }
 
 export function addPriceGapOptions(cmd: Command): Command {
@@ -42,7 +45,8 @@ export function addPriceGapOptions(cmd: Command): Command {
     .option('--skip-price-dependent', 'leave out Phase 2 and Phase 3: only Phase 1')
     .option('--today <YYYY-MM-DD>', 'the day to plan for (default: today in UTC); makes plans reproducible')
     .option('--dbt-command <part...>', 'how to start dbt, as separate words (e.g. --dbt-command docker exec dbt dbt)', ['dbt'])
-    .option('--dbt-project-dir <dir>', '--project-dir as dbt sees it, when dbt runs elsewhere (e.g. /app in a container)');
+    .option('--dbt-project-dir <dir>', '--project-dir as dbt sees it, when dbt runs elsewhere (e.g. /app in a container)')
+    .option('--dbt-profiles-dir <dir>', '--profiles-dir as dbt sees it, when dbt runs elsewhere (--profiles-dir is then only for this tool)');
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -66,13 +70,21 @@ export function buildPriceGapPlan(opts: PriceGapOptions, io: CliIo): Plan {
   for (const p of loaded.problems) io.stderr(`${formatProfileProblem(p)}\n`);
   const profile = loaded.profile;
 
-  const linter = new Linter({ project, manifest, profile });
+  // The cohort's contract (every rule), and the price consumers that bypass the lookback macro (the runbook's
+  // "two missed models in the gpay chain"): both become warnings the plan names before anything runs. Only those
+  // files are read, so planning stays cheap on a large project.
+  const full = new Linter({ project, manifest, profile });
+  const lookbackOnly = new Linter({ project, manifest, profile, rules: [priceLookbackIgnored] });
+  const priceRoot = [...manifest.nodes.values()].find((n) => n.resourceType === 'model' && n.name === profile.priceRoot);
+  const lineage = priceRoot ? DbtGraph.of(manifest).descendants(priceRoot.uniqueId) : new Set<string>();
   const findings: Finding[] = [];
   for (const node of manifest.nodes.values()) {
-    if (node.resourceType !== 'model' || !node.tags.includes(profile.refillTag)) continue;
+    if (node.resourceType !== 'model' || node.packageName !== (manifest.metadata.projectName ?? project.name)) continue;
+    const cohort = node.tags.includes(profile.refillTag);
+    if (!cohort && !(lineage.has(node.uniqueId) && node.config.materialized === 'incremental')) continue;
     const file = node.originalFilePath;
     const text = readText(path.join(project.root, file)) ?? node.rawCode;
-    if (text !== null) findings.push(...linter.lintFile(file, text));
+    if (text !== null) findings.push(...(cohort ? full : lookbackOnly).lintFile(file, text));
   }
 
   let connection: string | undefined;
@@ -95,7 +107,7 @@ export function buildPriceGapPlan(opts: PriceGapOptions, io: CliIo): Plan {
     today: opts.today ?? todayUtc(),
     dbtCommand: opts.dbtCommand && opts.dbtCommand.length > 0 ? opts.dbtCommand : ['dbt'],
     projectDir: opts.dbtProjectDir,
-    profilesDir: opts.profilesDir,
+    profilesDir: opts.dbtProfilesDir ?? opts.profilesDir,
     target: opts.target,
     connection,
     lint: findings,
@@ -122,9 +134,9 @@ export function registerPlan(program: Command, io: CliIo, setExit: (code: number
       .command('price-gap')
       .summary('plan the ClickHouse refill after a gap in the price feed')
       .description(
-        'Plans the price-gap refill (shared runbook: Phase 1 append + OPTIMIZE of the refill cohort per month in\n' +
-          'lineage layers, a canary, Phase 2 with a widened lookback, Phase 3 downstream, verification) and prints\n' +
-          'it. Nothing runs: run the JSON with `dbt-recovery run PLAN.json`, or plan and run with\n' +
+        'Plans the price-gap refill (shared runbook: Phase 1 append + OPTIMIZE of the refill cohort per month in ' +
+          'lineage layers, a canary, Phase 2 with a widened lookback, Phase 3 downstream, verification) and prints ' +
+          'it. Nothing runs: run the JSON with `dbt-recovery run PLAN.json`, or plan and run with ' +
           '`dbt-recovery refill-after-price-gap`.',
       ),
   )

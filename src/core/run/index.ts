@@ -15,3 +15,4 @@ export { findRunDir, newRunId, readRun, RunJournal, type StoredRun } from './run
 export { writeFileAtomic } from './writeFileAtomic';
 export { Scrubber } from './scrubber';
 export type * from './types';
+export { formatExplanation, formatRunEvent } from './formatRunEvent';

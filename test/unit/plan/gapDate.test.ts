@@ -12,7 +12,8 @@ describe('plan: the gap date asked in the editor', () => {
 
   it('explains a malformed, impossible or future date, and accepts a past one', () => {
     assert.match(gapDateProblem('17/04/2026', '2026-04-27')!, /YYYY-MM-DD/);
-    assert.match(gapDateProblem('2026-02-30', '2026-04-27')!, /not a calendar date/);
+    assert.match(gapDateProblem('2026-4-1', '2026-04-27')!, /YYYY-MM-DD/);
+    assert.match(gapDateProblem('2026-02-30', '2026-04-27')!, /not a real calendar day/);
     assert.match(gapDateProblem('2026-04-28', '2026-04-27')!, /after today \(2026-04-27, UTC\)/);
     assert.equal(gapDateProblem('2026-04-17', '2026-04-27'), null);
     assert.equal(gapDateProblem(' 2026-04-27 ', '2026-04-27'), null, 'today itself, surrounding spaces ignored');

@@ -1,4 +1,5 @@
-import { isIsoDate } from '../../warehouse/sqlValue';
+import { PlanError } from '../planError';
+import { addDays, parseDay } from './refillWindow';
 
 /** Today in UTC as YYYY-MM-DD (the refill's calendar is UTC, as the runbook's). */
 export function todayUtc(now = new Date()): string {
@@ -7,16 +8,18 @@ export function todayUtc(now = new Date()): string {
 
 /** The day before `today` (YYYY-MM-DD): the default gap date, since a gap is usually noticed the next day. */
 export function yesterdayOf(today: string): string {
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
+  return addDays(today, -1);
 }
 
 /** Why `value` is not a usable gap date (shown under the input box as the user types), or null when it is. */
 export function gapDateProblem(value: string, today: string): string | null {
   const v = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return 'Write the first day of the gap as YYYY-MM-DD, e.g. 2026-04-17.';
-  if (!isIsoDate(v)) return `${v} is not a calendar date.`;
-  if (v > today) return `${v} is after today (${today}, UTC): a gap can only be in the past.`;
-  return null;
+  try {
+    const day = parseDay(v, 'The gap date');
+    if (day.isAfter(parseDay(today, 'Today'))) return `${v} is after today (${today}, UTC): a gap can only be in the past.`;
+    return null;
+  } catch (err) {
+    if (err instanceof PlanError) return err.message;
+    throw err;
+  }
 }
