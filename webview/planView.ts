@@ -155,11 +155,14 @@ function render(): void {
   root.append(list);
 
   const bar = el('div', 'actions');
-  const run = el('button', 'primary', state.run.state === 'idle' ? 'Approve and run' : 'Running…');
-  run.id = 'approve-and-run';
-  run.disabled = !state.canRun || state.run.state !== 'idle';
-  run.title = state.cannotRunReason ?? 'Approves every gate shown above, then runs the plan in a terminal';
-  run.addEventListener('click', () => vscode.postMessage({ type: 'approveAndRun' }));
+  const stopped = state.run.state === 'failed' || state.run.state === 'cancelled';
+  const run = el('button', 'primary', stopped ? 'Resume run' : state.run.state === 'idle' ? 'Approve and run' : state.run.state === 'running' ? 'Running…' : 'Done');
+  run.id = stopped ? 'resume-run' : 'approve-and-run';
+  run.disabled = !state.canRun || !(state.run.state === 'idle' || (stopped && state.run.runId !== null));
+  run.title =
+    state.cannotRunReason ??
+    (stopped ? 'Continues the run at its first unfinished step; the approvals given stay given' : 'Approves every gate shown above, then runs the plan in a terminal');
+  run.addEventListener('click', () => vscode.postMessage({ type: stopped ? 'resume' : 'approveAndRun' }));
   const cancel = el('button', 'secondary', 'Cancel run');
   cancel.disabled = state.run.state !== 'running';
   cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));

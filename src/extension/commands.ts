@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../protocol/commands';
 import { modelInfoRequest, selectNodesRequest, type ModelInfoResult, type SelectNodesParams } from '../protocol/projectStatus';
-import { devBuildPreview, refillPreview } from './planPreview';
+import { devBuildPreview } from './planPreview';
+import { refillAfterPriceGap, type RefillArgs } from './refill/refillAfterPriceGap';
 import type { Ctx } from './ctx';
 
 type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -53,10 +54,14 @@ export const commands: Record<string, CommandFactory> = {
 
   /** "Refill after price gap…" on a model (code lens, context menus, palette): the plan view arrives with the
    * price-gap workflow; until then it opens the plan's outline for this model and project. */
-  [COMMANDS.refillAfterPriceGap]: (ctx) => async (arg?: unknown) => {
-    const info = await modelInfoOf(ctx, arg);
-    if (!info) return undefined;
-    return openPreview(refillPreview(info));
+  [COMMANDS.refillAfterPriceGap]: (ctx) => async (arg?: unknown, args?: unknown) => {
+    const given = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+    const fixed: RefillArgs = {
+      fromDate: typeof given.fromDate === 'string' ? given.fromDate : undefined,
+      today: typeof given.today === 'string' ? given.today : undefined,
+    };
+    const panel = await refillAfterPriceGap(ctx, arg, fixed);
+    return panel ? { title: panel.title, steps: panel.plan.steps.map((s) => s.id), lookbackDays: panel.plan.lookbackDays, months: panel.plan.months } : undefined;
   },
 
   /** "Plan dev build…" on a model: likewise, the outline of the dev build / compare / promote workflow. */

@@ -25,6 +25,12 @@ export class Config {
     return this.cfg.get<Record<string, unknown>>('recoveryProfile', {});
   }
 
+  /** How to start dbt for the recovery runs, as separate words (`["docker", "exec", "dbt", "dbt"]`). */
+  get dbtCommand(): string[] {
+    const v = this.cfg.get<unknown>('dbtCommand', ['dbt']);
+    return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '') ? (v as string[]) : ['dbt'];
+  }
+
   get traceServer(): 'off' | 'messages' | 'verbose' {
     return this.cfg.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
   }

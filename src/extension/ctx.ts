@@ -8,6 +8,7 @@ import {
 import { projectStatusNotification, reloadRequest, type ProjectStatus } from '../protocol/projectStatus';
 import { Config } from './config';
 import { ManifestStatusBar } from './statusBar';
+import type { PlanViewPanel } from './webviews/planViewPanel';
 
 /**
  * Owns everything the extension creates: every registration goes through `ctx.push`/`ctx.on`, so deactivation
@@ -23,6 +24,7 @@ export class Ctx implements vscode.Disposable {
   /** Fires with every status the server publishes. */
   readonly onDidChangeStatus = this.statusEmitter.event;
   private statuses: ProjectStatus[] = [];
+  private readonly planViews = new Set<PlanViewPanel>();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = this.push(vscode.window.createOutputChannel('dbt Recovery', { log: true }));
@@ -41,6 +43,17 @@ export class Ctx implements vscode.Disposable {
 
   on<T>(event: vscode.Event<T>, listener: (e: T) => unknown): void {
     this.push(event(listener));
+  }
+
+  /** Keeps an open plan view owned (disposed with the extension) until it is closed. */
+  trackPlanView(panel: PlanViewPanel): void {
+    this.planViews.add(panel);
+    panel.onDidDispose(() => this.planViews.delete(panel));
+  }
+
+  /** The plan views open now, oldest first (tests read them). */
+  get openPlanViews(): readonly PlanViewPanel[] {
+    return [...this.planViews];
   }
 
   get projects(): readonly ProjectStatus[] {
@@ -101,6 +114,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const p of [...this.planViews]) p.dispose();
     for (const d of this.disposables.splice(0).reverse()) {
       try {
         d.dispose();

@@ -11,30 +11,6 @@ function roles(info: ModelInfoResult): string {
   return info.roles.length > 0 ? info.roles.map((r) => ROLE_WORDS[r]).join(', ') : 'outside the price-gap recovery';
 }
 
-/** The outline of the price-gap refill for a model, until the planner that fills in dates and SQL lands. */
-export function refillPreview(info: ModelInfoResult): string {
-  return [
-    `# Refill after price gap: ${info.name}`,
-    '',
-    `\`${info.file}\` is ${roles(info)}; ${info.upstream} models upstream, ${info.downstream} downstream.`,
-    '',
-    'The recovery this project will run, with the selectors of its recovery profile (dbt-recovery.yml):',
-    '',
-    `1. **Phase 1**, per affected month: the refill cohort \`${info.phases.cohort}\` rewritten in append mode with`,
-    '   `--vars \'{"start_month": M, "end_month": M}\'`, layer by layer, each table\'s month partition deduplicated',
-    "   with `OPTIMIZE TABLE ... PARTITION 'M' FINAL DEDUPLICATE` before the next layer reads it.",
-    '2. **Canary**: an adjacent-day ratio scan over the refilled months stops the run on a jump.',
-    `3. **Phase 2**: \`dbt run --select ${info.phases.phase2}\` with a widened lookback var.`,
-    `4. **Phase 3**: \`dbt run --select ${info.phases.phase3}\`.`,
-    '5. **Verification**: per-day counts of zero or NULL `*_usd` values in the refilled window.',
-    '',
-    '> Planning with a gap date, the exact commands and SQL, running with a journal, resume and approval gates',
-    '> arrive with the "Refill after price gap" workflow. Until then `dbt-recovery ls --select <selector>` lists',
-    '> each phase\'s models.',
-    '',
-  ].join('\n');
-}
-
 /** The outline of a dev build / compare / promote for a model. */
 export function devBuildPreview(info: ModelInfoResult): string {
   return [

@@ -18,10 +18,12 @@ export type ViewToHost =
   | { type: 'ready' }
   /** The person approved every gate the view shows and asked to run. */
   | { type: 'approveAndRun' }
+  /** Continue the failed or cancelled run at its first unfinished step (its approvals stay given). */
+  | { type: 'resume' }
   | { type: 'cancel' }
   | { type: 'copyPlanText' };
 
-const VIEW_MESSAGES = new Set<ViewToHost['type']>(['ready', 'approveAndRun', 'cancel', 'copyPlanText']);
+const VIEW_MESSAGES = new Set<ViewToHost['type']>(['ready', 'approveAndRun', 'resume', 'cancel', 'copyPlanText']);
 
 /** What a webview sends is untrusted input: only these shapes are acted on. */
 export function isViewToHost(message: unknown): message is ViewToHost {

@@ -71,8 +71,6 @@ export interface ModelInfoResult {
   upstream: number;
   downstream: number;
   lastRun: { status: string; executionTime: number; completedAt: string | null; message: string | null } | null;
-  /** The selectors of the price-gap workflow's phases for this project, from its recovery profile. */
-  phases: { cohort: string; phase2: string; phase3: string };
 }
 export const modelInfoRequest = new RequestType<ModelInfoParams, ModelInfoResult | null, void>('dbtRecovery/modelInfo');
 
@@ -84,6 +82,8 @@ export interface PlanPriceGapParams {
   lookbackDays?: number;
   /** YYYY-MM-DD; default today in UTC. */
   today?: string;
+  /** How dbt is started (the `dbtRecovery.dbtCommand` setting). */
+  dbtCommand?: string[];
 }
 export type PlanPriceGapResult =
   | { ok: true; root: string; plan: Plan; text: string }

@@ -316,17 +316,7 @@ connection.onRequest(modelInfoRequest, (params: ModelInfoParams): ModelInfoResul
   if (!root || !lint) return null;
   const linter = lint.get();
   const info = linter.modelInfo(file ?? params.model);
-  if (!info) return null;
-  const tag = linter.profile.refillTag;
-  return {
-    root,
-    ...info,
-    phases: {
-      cohort: `tag:${tag}`,
-      phase2: `${linter.profile.priceRoot}+ --exclude tag:${tag}`,
-      phase3: `tag:${tag}+ --exclude tag:${tag}`,
-    },
-  };
+  return info ? { root, ...info } : null;
 });
 
 /** Today in UTC, YYYY-MM-DD: the refill's calendar is UTC, as the runbook's. */
@@ -348,7 +338,8 @@ connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPric
   const linter = lint?.get();
   let connectionLabel: string | undefined;
   try {
-    connectionLabel = describeTarget(loadWarehouseTarget({ projectDir: root }));
+    // dbt looks in its working folder for profiles.yml: in the editor that is the project's folder.
+    connectionLabel = describeTarget(loadWarehouseTarget({ projectDir: root, cwd: root }));
   } catch (err) {
     connection.console.warn(`[${project.name}] profiles.yml: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -360,6 +351,7 @@ connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPric
       fromDate: params.fromDate,
       lookbackDays: params.lookbackDays,
       today: params.today ?? todayUtc(),
+      dbtCommand: params.dbtCommand,
       connection: connectionLabel,
       lint: lint ? [...lint.lintAll().values()].flat() : [],
     });

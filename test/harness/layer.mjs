@@ -57,6 +57,49 @@ const uiChecks = [
       await page.keyboard.press('Escape');
     },
   },
+  {
+    title: 'a model\'s context menu runs "Refill after Price Gap…": the plan view shows every step, and approving it runs (here: reports the missing ClickHouse)',
+    async run(page) {
+      // Open the canary model with Quick Open, then right-click in its editor.
+      await page.keyboard.press('Control+P');
+      const quick = page.locator('.quick-input-widget .quick-input-box input');
+      await quick.waitFor({ state: 'visible' });
+      await quick.fill('int_execution_tokens_supply_holders_daily.sql');
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const lines = page.locator('.monaco-editor .view-lines').first();
+      await lines.waitFor({ state: 'visible' });
+      await lines.click({ button: 'right' });
+      const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Refill after Price Gap…' }).first();
+      await item.waitFor({ state: 'visible' });
+      await screenshot(page, 'refill-context-menu');
+      await item.click();
+
+      // The gap date, asked with yesterday as the default.
+      const widget = page.locator('.quick-input-widget');
+      await widget.filter({ hasText: 'The first day the prices were missing' }).waitFor({ state: 'visible' });
+      await widget.locator('.quick-input-box input').fill('2026-04-17');
+      await page.keyboard.press('Enter');
+
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await view.locator('h1', { hasText: 'Refill after price gap from 2026-04-17' }).waitFor({ state: 'visible', timeout: 30_000 });
+      const steps = await view.locator('li.step').count();
+      if (steps < 20) throw new Error(`the plan view shows ${steps} steps`);
+      await view.locator('pre.code', { hasText: "OPTIMIZE TABLE `dbt`.`int_execution_tokens_balances_daily` PARTITION '2026-04-01' FINAL DEDUPLICATE" }).first().waitFor({ state: 'visible' });
+      await view.locator('pre.code', { hasText: '--exclude tag:refill_append' }).first().waitFor({ state: 'visible' });
+      await screenshot(page, 'refill-plan-view');
+
+      // Approve and run: nothing listens on the example's ClickHouse port, so the run must say so plainly.
+      await view.locator('#approve-and-run').click();
+      const message = view.locator('.run-message.run-failed');
+      await message.waitFor({ state: 'visible', timeout: 60_000 });
+      const text = await message.innerText();
+      if (!/127\.0\.0\.1:8123|ECONNREFUSED|connect/i.test(text)) throw new Error(`the failed run says: ${text}`);
+      // A stopped run can be resumed from the view, where it stopped.
+      await view.locator('#resume-run:not([disabled])').waitFor({ state: 'visible' });
+      await screenshot(page, 'refill-run-failed');
+    },
+  },
 ];
 
 async function runUiChecks(ws, log) {

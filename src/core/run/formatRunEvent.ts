@@ -13,7 +13,7 @@ export function formatRunEvent(event: RunEvent, plan: Plan): string[] {
     case 'step-start': {
       const step = plan.steps.find((s) => s.id === event.step);
       const again = event.attempt > 1 ? ` (attempt ${event.attempt})` : '';
-      return ['', `[${event.index}/${event.total}] ${step?.phase ?? ''} ${event.kind}: ${step?.kind === 'gate' ? step.title : (step?.description ?? event.step)}${again}`];
+      return ['', `[${event.index + 1}/${event.total}] ${step?.phase ?? ''} ${event.kind}: ${step?.kind === 'gate' ? step.title : (step?.description ?? event.step)}${again}`];
     }
     case 'output':
       // dbt's own lines are summarized by `progress` events; only its stderr (warnings, errors) is passed through.

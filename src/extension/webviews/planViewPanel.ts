@@ -6,6 +6,8 @@ import { isViewToHost, type HostToView, type RunState, type StepStatus, type Vie
 export interface PlanViewHandlers {
   /** The person approved every gate the view shows and asked to run. */
   onApproveAndRun(): void;
+  /** Continue the stopped run `runId` at its first unfinished step. */
+  onResume(runId: string): void;
   onCancel(): void;
 }
 
@@ -31,7 +33,7 @@ export class PlanViewPanel implements vscode.Disposable {
   constructor(
     extensionUri: vscode.Uri,
     readonly plan: Plan,
-    title: string,
+    readonly title: string,
     text: string,
     run: { canRun: boolean; reason: string | null },
     private readonly handlers: PlanViewHandlers,
@@ -83,6 +85,11 @@ export class PlanViewPanel implements vscode.Disposable {
       case 'approveAndRun':
         this.handlers.onApproveAndRun();
         break;
+      case 'resume': {
+        const run = this.latest.get('run');
+        if (run?.type === 'run' && run.runId) this.handlers.onResume(run.runId);
+        break;
+      }
       case 'cancel':
         this.handlers.onCancel();
         break;

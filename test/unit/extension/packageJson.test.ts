@@ -37,7 +37,7 @@ describe('package.json: the extension manifest', () => {
 
   it('declares limited support for untrusted workspaces, restricting settings that point at files', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['dbtRecovery.manifestPath']);
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['dbtRecovery.manifestPath', 'dbtRecovery.dbtCommand']);
   });
 
   it('@types/vscode is not newer than engines.vscode (vsce refuses to package otherwise)', () => {

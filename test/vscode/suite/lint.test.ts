@@ -90,10 +90,13 @@ describe('recovery-readiness lint in the editor', function () {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const titles = lenses.map((l) => l.command?.title);
     assert.deepEqual(titles, ['Refill after price gap…', 'Plan dev build…']);
+    // The lens runs the refill command on this model; the gap date it would ask for is given here.
     const refill = lenses[0]!.command!;
-    const args: unknown[] = refill.arguments ?? [];
-    const preview = await vscode.commands.executeCommand<{ text: string }>(refill.command, ...args);
-    assert.match(preview.text, /# Refill after price gap: int_execution_tokens_supply_holders_daily/);
-    assert.match(preview.text, /dbt run --select int_execution_token_prices_daily\+ --exclude tag:refill_append/);
+    const lensArgs: unknown[] = refill.arguments ?? [];
+    const args: unknown[] = [...lensArgs, { fromDate: '2026-04-17', today: '2026-04-27' }];
+    const opened = await vscode.commands.executeCommand<{ title: string; steps: string[]; lookbackDays: number }>(refill.command, ...args);
+    assert.equal(opened.title, 'Refill after price gap from 2026-04-17');
+    assert.equal(opened.lookbackDays, 12);
+    assert.ok(opened.steps.includes('phase2-run'), opened.steps.join(' '));
   });
 });
