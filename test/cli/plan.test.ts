@@ -21,10 +21,16 @@ describe('cli: dbt-recovery plan price-gap', () => {
       assert.ok(s.id && s.phase && s.kind && s.description, JSON.stringify(s));
       if (s.kind === 'sql' || s.kind === 'check') assert.ok(s.sql.length > 0);
     }
-    // The cohort models that break the lint contract are named before anything runs.
+    // The cohort models that break the lint contract, and the gpay consumer that bypasses the lookback macro (the
+    // runbook's missed model), are named before anything runs.
     assert.deepEqual(
-      plan.warnings.map((w) => w.code).sort(),
-      ['lint/refill-append-hooks', 'lint/refill-append-month-filter', 'lint/refill-append-strategy'],
+      plan.warnings.map((w) => [w.code, w.uniqueId]).sort(),
+      [
+        ['lint/price-lookback-ignored', 'model.gnosis_recovery_example.int_execution_gpay_payments_by_token_daily'],
+        ['lint/refill-append-hooks', 'model.gnosis_recovery_example.int_execution_tokens_balances_by_sector_daily'],
+        ['lint/refill-append-month-filter', 'model.gnosis_recovery_example.int_revenue_gpay_fees_daily'],
+        ['lint/refill-append-strategy', 'model.gnosis_recovery_example.int_execution_account_balance_history_daily'],
+      ],
     );
   });
 
