@@ -28,11 +28,24 @@ describe('run: resume', function () {
   let project: ReturnType<typeof copyExample>;
   let argvLog: string;
 
+  /** Process groups this test started (the runner child, the held dbt): stopped even when an assertion fails. */
+  const started: number[] = [];
+
   beforeEach(() => {
     project = copyExample();
     argvLog = path.join(project.dir, 'standin-argv.jsonl');
   });
-  afterEach(() => project.cleanup());
+  afterEach(() => {
+    for (const pid of started.splice(0)) {
+      if (!processAlive(pid)) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    project.cleanup();
+  });
 
   it('after the runner is killed mid-phase-1, resume re-runs the cut-off step and no completed step', async () => {
     const plan = planOf(project.dir, [gate('p1-approve'), dbtRun('p1-a', A), dbtRun('p1-b', B), dbtRun('p1-c', C)]);
@@ -45,6 +58,7 @@ describe('run: resume', function () {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DBT_STANDIN_LOG: argvLog, DBT_STANDIN_HOLD: B[1]! },
     });
+    started.push(child.pid!);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -67,6 +81,7 @@ describe('run: resume', function () {
     const before = readJournal(run.runDir);
     assert.deepEqual(before.steps.map((s) => s.status), ['done', 'done', 'running', 'pending']);
     const heldPid = before.steps[2]!.dbt!.pid!;
+    started.push(heldPid);
     assert.ok(processAlive(heldPid), 'dbt runs on in its own process group');
 
     // dbt of the dead run still runs: resuming now would write alongside it.
