@@ -30,6 +30,7 @@ const builds = [
   { ...node, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: driverExternals },
   // Webview panels: browser code, one IIFE each.
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root, entryPoints: ['webview/planView.ts'], outfile: 'dist/webview/planView.js' },
+  { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root, entryPoints: ['webview/diffView.ts'], outfile: 'dist/webview/diffView.js' },
   // The suite that runs inside the real VS Code's extension host (test/vscode/); never shipped.
   { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist-test/vscode/suite/index.js', external: ['vscode', 'mocha', ...driverExternals] },
 ];
