@@ -65,6 +65,8 @@ function stepCode(step: Step, plan: Plan): string {
       return step.sql;
     case 'gate':
       return step.shows.join('\n');
+    case 'compare':
+      return step.sql.join('\n\n');
   }
 }
 
@@ -144,6 +146,10 @@ function render(): void {
     li.dataset.stepId = step.id;
     const head = el('div', 'step-head');
     head.append(el('span', 'badge', STATUS_TEXT[status]), el('span', 'kind', step.kind), el('span', 'description', step.kind === 'gate' ? step.title : step.description));
+    if (step.always) head.append(el('span', 'always', 'always runs, even after a failure'));
+    if (step.kind === 'gate' && step.requiresExplained && step.requiresExplained.length > 0) {
+      head.append(el('span', 'explain', `needs a note for every outlier of ${step.requiresExplained.join(', ')}`));
+    }
     li.append(head);
     const detail = state.steps[step.id]?.detail;
     if (detail) li.append(el('div', 'detail', detail));

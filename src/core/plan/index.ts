@@ -6,6 +6,7 @@ export { evaluateCheck, type CheckOutcome, type CheckRow } from './evaluateCheck
 export { countDbtStarts } from './countDbtStarts';
 export { shellLine, shellQuote } from './shellQuote';
 export { dbtVars } from './dbtVars';
+export { textSha256 } from './textSha256';
 export { planPriceGap, DEFAULT_CANARY, DEFAULT_VERIFY, type CanaryOptions, type PriceGapInput, type VerifyOptions } from './pricegap/planPriceGap';
 export { seedScriptDbtStarts, seedScriptShape, type SeedScriptShape } from './pricegap/seedScriptDbtStarts';
 export { refillWindow, type RefillWindow, type RefillWindowInput } from './pricegap/refillWindow';

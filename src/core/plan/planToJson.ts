@@ -10,15 +10,30 @@ export type PlanJson = Plan;
 
 function stepJson(s: Step): StepJson {
   const { id, phase, description, idempotent, writes } = s;
+  // Only when set, so that plans without these keys keep their JSON (and their hash in older journals).
+  const always = s.always === true ? { always: true } : {};
   switch (s.kind) {
     case 'dbt':
-      return { id, phase, kind: s.kind, description, argv: [...s.argv], expectedNodes: [...s.expectedNodes], idempotent, writes };
+      return { id, phase, kind: s.kind, description, argv: [...s.argv], expectedNodes: [...s.expectedNodes], idempotent, writes, ...always };
     case 'sql':
-      return { id, phase, kind: s.kind, description, sql: s.sql, operation: { ...s.operation }, idempotent, writes };
+      return { id, phase, kind: s.kind, description, sql: s.sql, operation: { ...s.operation }, idempotent, writes, ...always };
     case 'check':
-      return { id, phase, kind: s.kind, description, sql: s.sql, rule: { ...s.rule }, columns: [...s.columns], idempotent, writes };
+      return { id, phase, kind: s.kind, description, sql: s.sql, rule: { ...s.rule }, columns: [...s.columns], idempotent, writes, ...always };
     case 'gate':
-      return { id, phase, kind: s.kind, description, title: s.title, shows: [...s.shows], idempotent, writes };
+      return {
+        id,
+        phase,
+        kind: s.kind,
+        description,
+        title: s.title,
+        shows: [...s.shows],
+        ...(s.requiresExplained !== undefined ? { requiresExplained: [...s.requiresExplained] } : {}),
+        idempotent,
+        writes,
+        ...always,
+      };
+    case 'compare':
+      return { id, phase, kind: s.kind, description, sql: [...s.sql], spec: structuredClone(s.spec), idempotent, writes, ...always };
   }
 }
 
@@ -32,6 +47,7 @@ export function planToJson(plan: Plan): PlanJson {
     projectDir: plan.projectDir,
     profilesDir: plan.profilesDir,
     target: plan.target,
+    ...(plan.connectionTarget !== undefined ? { connectionTarget: plan.connectionTarget } : {}),
     dbtCommand: [...plan.dbtCommand],
     connection: plan.connection,
     params: { ...plan.params },

@@ -1,5 +1,5 @@
 import { shellLine } from './shellQuote';
-import type { Plan, Step } from './types';
+import type { CompareStep, Plan, Step } from './types';
 
 const INDENT = '     ';
 
@@ -9,8 +9,32 @@ function indent(text: string, prefix = INDENT): string[] {
 
 function flags(s: Step): string {
   if (s.kind === 'gate') return '';
-  const parts = [s.writes ? 'writes' : 'read-only', ...(s.idempotent && s.writes ? ['safe to re-run'] : [])];
+  const parts = [
+    s.writes ? 'writes' : 'read-only',
+    ...(s.idempotent && s.writes ? ['safe to re-run'] : []),
+    ...(s.always ? ['always runs, even after a failure, a refusal or a cancel'] : []),
+  ];
   return `  (${parts.join(', ')})`;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 10000) / 100}%`;
+}
+
+/** What a compare step compares, in a few lines (its statements follow). */
+function compareText(s: CompareStep): string[] {
+  const rel = (r: { database: string | null; schema: string; name: string }): string => [r.database, r.schema, r.name].filter((p) => p).join('.');
+  const spec = s.spec;
+  const lines = [`compare: dev ${rel(spec.dev)} with prod ${rel(spec.prod)} on key (${spec.key.join(', ')})`];
+  if (spec.scope) lines.push(`scope: ${spec.scope.column} from ${spec.scope.from ?? 'the start'} to ${spec.scope.to ?? 'the end'}`);
+  if (spec.historyBefore) lines.push(`history: rows with ${spec.historyBefore.column} before ${spec.historyBefore.before} must be identical`);
+  for (const r of spec.sanity) {
+    lines.push(`sanity: ${r.column}${r.min !== null ? ` >= ${r.min}` : ''}${r.min !== null && r.max !== null ? ' and' : ''}${r.max !== null ? ` <= ${r.max}` : ''}`);
+  }
+  if (spec.spotCheck) lines.push(`spot check against upstream (tolerance ${spec.spotCheck.tolerance})`);
+  lines.push(`outliers: top ${spec.outliers.top} per ${spec.outliers.columns ? `column of ${spec.outliers.columns.join(', ')}` : 'numeric column'}; each above ${pct(spec.outliers.explainAbove)} must be explained`);
+  if (spec.partitions) lines.push(`partitions: ${spec.partitions.grain} counts of ${spec.partitions.column}`);
+  return lines;
 }
 
 function ruleText(s: Step): string | null {
@@ -65,11 +89,17 @@ export function renderPlanText(plan: Plan): string {
       const covers = last === i + 1 ? ` (step ${i + 2})` : last > i ? ` (steps ${i + 2}-${last + 1})` : '';
       out.push(`${INDENT}APPROVAL REQUIRED: ${s.title}${covers}`);
       out.push(...indent(s.description));
+      if (s.requiresExplained && s.requiresExplained.length > 0) {
+        out.push(`${INDENT}needs a note for every outlier above threshold of ${s.requiresExplained.join(', ')} before it can be approved`);
+      }
       return;
     }
     out.push(...indent(s.description));
     if (s.kind === 'dbt') out.push(`${INDENT}$ ${shellLine([...plan.dbtCommand, ...s.argv])}`);
-    else {
+    else if (s.kind === 'compare') {
+      for (const l of compareText(s)) out.push(`${INDENT}${l}`);
+      for (const q of s.sql) out.push(...indent(q, `${INDENT}  `));
+    } else {
       const rule = ruleText(s);
       if (rule) out.push(`${INDENT}${rule}`);
       out.push(...indent(s.sql, `${INDENT}  `));

@@ -6,7 +6,9 @@
  * Nothing secret goes into a plan: connections are named by profile/target, never by password.
  */
 
-export type StepKind = 'dbt' | 'sql' | 'check' | 'gate';
+import type { CompareSpec } from '../compare/types';
+
+export type StepKind = 'dbt' | 'sql' | 'check' | 'gate' | 'compare';
 
 interface StepBase {
   /** Stable within the plan, used by the journal and `--resume`: `p1-2026-04-01-layer1-run` (layers count from 1). */
@@ -21,6 +23,9 @@ interface StepBase {
   /** True when the step writes to the target named in the plan (production for a refill). Such a step only runs
    * after a gate that showed it was approved. */
   writes: boolean;
+  /** Runs even when an earlier step failed or the run was cancelled or refused (reverting a temporary override):
+   * the runner runs every remaining `always` step before it ends. Absent: false. */
+  always?: boolean;
 }
 
 /** `dbt <argv>` through the user's dbt (the plan's `dbtCommand` prefix goes in front). */
@@ -41,12 +46,18 @@ export type SqlOperation =
   /** `KILL MUTATION WHERE mutation_id = ...` for the mutations a preflight check found (run-time list). */
   | { op: 'kill-mutations'; database: string | null }
   /** Any other statement, as written. */
-  | { op: 'exec'; statement: string };
+  | { op: 'exec'; statement: string }
+  /** An exact text edit of one file of the project (a temporary config override, and its revert), not a statement:
+   * `find` must occur exactly once in the file and becomes `replace`; with `sha256` the whole file must still be as
+   * it was planned (hex of its UTF-8 bytes), else the step refuses. Found already applied (`replace` once, `find`
+   * nowhere) it is done, so repeating it is safe. Needs no warehouse connection. */
+  | { op: 'edit-file'; path: string; find: string; replace: string; sha256: string | null };
 
 export interface SqlStep extends StepBase {
   kind: 'sql';
   operation: SqlOperation;
-  /** The exact statement as it will be sent (for display, JSON and the journal). */
+  /** The exact statement as it will be sent (for display, JSON and the journal); for `edit-file`, the edit shown as
+   * removed (`-`) and added (`+`) lines. */
   sql: string;
 }
 
@@ -81,9 +92,21 @@ export interface GateStep extends StepBase {
   title: string;
   /** The exact commands and statements that follow until the next gate, as they will run. */
   shows: string[];
+  /** Compare steps whose outliers above their threshold must each be explained (a note per outlier, kept in the
+   * journal) before this gate can be approved. */
+  requiresExplained?: string[];
 }
 
-export type Step = DbtStep | SqlStep | CheckStep | GateStep;
+/** A dev-vs-prod comparison computed in the warehouse (src/core/compare/); its result goes into the journal and the
+ * diff view, and gates may require its outliers explained. */
+export interface CompareStep extends StepBase {
+  kind: 'compare';
+  spec: CompareSpec;
+  /** The statements the comparison will run, as they will be sent (for display). */
+  sql: string[];
+}
+
+export type Step = DbtStep | SqlStep | CheckStep | GateStep | CompareStep;
 
 /** A finding that should be seen before anything runs (a cohort model that fails a lint rule, ...). */
 export interface PlanWarning {
@@ -102,6 +125,9 @@ export interface Plan {
   projectDir: string;
   profilesDir: string | null;
   target: string | null;
+  /** The profiles.yml target the sql, check and compare steps connect with, when it is not `target` (a dev build runs
+   * dbt on the dev target but promotes with the production target's credentials). Absent or null: `target`. */
+  connectionTarget?: string | null;
   /** The executable and its fixed arguments for every dbt step: `['dbt']`, `['docker', 'exec', 'dbt', 'dbt']`. */
   dbtCommand: string[];
   /** The connection the sql and check steps use, named, never with secrets: `clickhouse://default@127.0.0.1:8123/dbt

@@ -1,4 +1,5 @@
 import type { Plan } from '../plan/types';
+import { comparisonSummary } from './comparisonSummary';
 import { formatRows } from './formatRows';
 import type { Explanation, RunEvent } from './types';
 
@@ -24,6 +25,13 @@ export function formatRunEvent(event: RunEvent, plan: Plan): string[] {
     case 'check': {
       const lines = [`    ${event.result.status.toUpperCase()}: ${event.result.message}`];
       if (event.result.offending.length > 0) lines.push(...formatRows(event.result.offending).split('\n').map((l) => `      ${l}`));
+      return lines;
+    }
+    case 'compare': {
+      const lines = [`    ${comparisonSummary(event.comparison)}`];
+      for (const o of event.comparison.outliers.filter((x) => x.needsExplanation)) {
+        lines.push(`      outlier ${o.key.join(',')} ${o.column}: prod ${o.prod ?? 'NULL'}, dev ${o.dev ?? 'NULL'}${o.relDelta !== null ? `, ${(o.relDelta * 100).toFixed(2)}%` : ''}`);
+      }
       return lines;
     }
     case 'approval':

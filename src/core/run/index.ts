@@ -1,5 +1,7 @@
 export { MAX_RECORDED_ROWS, PlanRun, resumeRun, runPlan } from './planRun';
 export { approveAll, currentUser } from './approveAll';
+export { applyFileEdit } from './applyFileEdit';
+export { comparisonSummary } from './comparisonSummary';
 export { displayArgv } from './displayArgv';
 export { formatRows } from './formatRows';
 export { isKillMutations, planProblems } from './planProblems';

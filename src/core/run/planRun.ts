@@ -6,12 +6,15 @@ import { readProject } from '../manifest/project';
 import { parseRunResults, type RunResults } from '../manifest/runResults';
 import type { Manifest } from '../manifest/types';
 import { evaluateCheck as defaultEvaluateCheck } from '../plan/evaluateCheck';
-import type { CheckStep, DbtStep, GateStep, Plan, SqlStep, Step } from '../plan/types';
+import type { Comparison } from '../compare/types';
+import type { CheckStep, CompareStep, DbtStep, GateStep, Plan, SqlStep, Step } from '../plan/types';
 import { ClickHouseWarehouse, type PendingMutation } from '../warehouse/clickhouseWarehouse';
 import { killMutationSql, statementText } from '../warehouse/clickhouseSql';
 import type { Row, Warehouse } from '../warehouse/warehouse';
 import { WarehouseError } from '../warehouse/warehouseError';
+import { applyFileEdit } from './applyFileEdit';
 import { currentUser } from './approveAll';
+import { comparisonSummary } from './comparisonSummary';
 import { dbtInvocation, rejectsLogFormatFlag, runResultsPathOf } from './dbtInvocation';
 import { parseDbtLogLine, type DbtNodeInfo } from './dbtLogLine';
 import { runDbtProcess } from './dbtProcess';
@@ -69,7 +72,13 @@ function newStepRecord(step: Step): StepRecord {
     dbt: null,
     statements: [],
     check: null,
+    comparison: null,
   };
+}
+
+/** Steps that need the plan's warehouse connection (an `edit-file` sql step does not). */
+function usesWarehouse(step: Step): boolean {
+  return step.kind === 'check' || step.kind === 'compare' || (step.kind === 'sql' && step.operation.op !== 'edit-file');
 }
 
 function targetPathOf(plan: Plan, options: Pick<RunOptions, 'targetPath' | 'env'>): string {
@@ -234,9 +243,9 @@ export class PlanRun {
     let status: RunStatus = 'done';
     let message = `All ${this.plan.steps.length} steps done.`;
     try {
-      const needsWarehouse = this.plan.steps.some((s, i) => (s.kind === 'sql' || s.kind === 'check') && this.record(i).status !== 'done' && this.record(i).status !== 'skipped');
+      const needsWarehouse = this.plan.steps.some((s, i) => usesWarehouse(s) && this.record(i).status !== 'done' && this.record(i).status !== 'skipped');
       if (needsWarehouse && !this.options.warehouse) {
-        throw new RunError('The plan has sql and check steps to run, but no warehouse connection was given.', 'Open the connection the plan names and pass it as `warehouse`.');
+        throw new RunError('The plan has sql, check or compare steps to run, but no warehouse connection was given.', 'Open the connection the plan names and pass it as `warehouse`.');
       }
       for (let i = 0; i < this.plan.steps.length; i++) {
         const rec = this.record(i);
@@ -320,6 +329,8 @@ export class PlanRun {
         return this.runSql(step, rec);
       case 'check':
         return this.runCheck(step, rec);
+      case 'compare':
+        return this.runCompare(step, rec);
     }
   }
 
@@ -518,6 +529,23 @@ export class PlanRun {
     rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql}`);
     try {
       switch (op.op) {
+        case 'edit-file': {
+          const file = path.resolve(this.plan.projectDir, op.path);
+          let result: 'applied' | 'already';
+          try {
+            result = applyFileEdit(file, op);
+          } catch (err) {
+            rec.error = err instanceof Error ? err.message : String(err);
+            rec.log = this.store.appendLog(step.id, `-- refused: ${rec.error}`);
+            this.finishStep(rec, 'failed', null);
+            return this.stop(rec, `Step ${step.id} failed: ${rec.error}`, null);
+          }
+          rec.statements.push(step.sql);
+          const said = result === 'applied' ? `Edited ${op.path}.` : `${op.path} already had this edit: left as it is.`;
+          rec.log = this.store.appendLog(step.id, `-- ${said}`);
+          this.finishStep(rec, 'done', said);
+          return 'continue';
+        }
         case 'optimize-partition': {
           const r = await this.untilAborted(this.clickhouse(w, step).optimizePartition(op.database, op.table, op.partition));
           const sent = statementText(r.statement);
@@ -659,6 +687,44 @@ export class PlanRun {
     return this.stop(rec, `Check ${step.id} stopped the run: ${ev.message}\n${formatRows(ev.offending)}`, null);
   }
 
+  private async runCompare(step: CompareStep, rec: StepRecord): Promise<StepEnd> {
+    const w = this.options.warehouse!;
+    rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql.join('\n\n')}`);
+    const compare = this.options.compare;
+    if (!compare) {
+      rec.error = 'No comparison engine was given to the runner (RunOptions.compare), so the comparison cannot be computed.';
+      this.finishStep(rec, 'failed', null);
+      return this.stop(rec, `Step ${step.id} failed: ${rec.error}`, null);
+    }
+    let c: Comparison;
+    try {
+      c = await this.untilAborted(compare(w, step.spec));
+    } catch (err) {
+      if (err instanceof Cancelled) throw err;
+      return this.sqlFailed(step, rec, err, null);
+    }
+    rec.comparison = c;
+    rec.statements = [...c.statements];
+    const summary = comparisonSummary(c);
+    rec.log = this.store.appendLog(step.id, `-- ${summary}\n${c.statements.join('\n\n')}`);
+    this.emit({ type: 'compare', step: step.id, comparison: c });
+    // The runbook's three checks must pass before anything is promoted: history identical, no anomalous value,
+    // the spot check matching upstream. Outliers do not stop the run: a gate asks for a note on each.
+    const problems: string[] = [];
+    if (c.history && c.history.differing > 0) {
+      problems.push(`${c.history.differing} of ${c.history.rows} rows before ${c.history.before} differ from prod (${c.history.columns.filter((x) => x.differing > 0).map((x) => x.column).join(', ')}): the build widened its range`);
+    }
+    for (const a of c.anomalies) if (a.rows > 0) problems.push(`${a.rows} dev rows of ${a.column} are outside the sanity range${a.min !== null ? ` min ${a.min}` : ''}${a.max !== null ? ` max ${a.max}` : ''}`);
+    if (c.spotCheck && c.spotCheck.differing > 0) problems.push(`${c.spotCheck.differing} of ${c.spotCheck.rows} spot-checked rows differ from upstream`);
+    if (problems.length > 0) {
+      rec.error = `${problems.join('; ')}.`;
+      this.finishStep(rec, 'failed', `Stopped: ${summary}`);
+      return this.stop(rec, `Comparison ${step.id} stopped the run: ${rec.error} Investigate before promoting.`, null);
+    }
+    this.finishStep(rec, 'done', summary);
+    return 'continue';
+  }
+
   // ---- approvals ----
 
   private async ask(request: ApprovalRequest): Promise<ApprovalRecord> {
@@ -690,6 +756,8 @@ export class PlanRun {
         return [step.sql];
       case 'gate':
         return step.shows;
+      case 'compare':
+        return step.sql;
     }
   }
 
@@ -717,6 +785,7 @@ export class PlanRun {
     rec.warnings = [];
     rec.statements = [];
     rec.check = null;
+    rec.comparison = null;
     this.current = rec;
     if (rec.attempts > 1) rec.log = this.store.appendLog(step.id, `\n=== attempt ${rec.attempts} (${rec.startedAt}) ===`);
     this.save();

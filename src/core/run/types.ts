@@ -3,6 +3,7 @@
  * they leave under `<target-path>/dbt-recovery/runs/<run id>/` (plain JSON, read back by `resumeRun`, `listRuns`, the
  * CLI and the editor).
  */
+import type { Comparison, CompareSpec } from '../compare/types';
 import type { CheckRule, Plan, StepKind } from '../plan/types';
 import type { Secret } from '../profiles/secret';
 import type { Row, Warehouse } from '../warehouse/warehouse';
@@ -24,6 +25,9 @@ export interface CheckEvaluation {
 }
 
 export type EvaluateCheck = (rule: CheckRule, rows: Row[]) => CheckEvaluation;
+
+/** How a compare step is computed: `compareRelations` of src/core/compare (tests may pass their own). */
+export type CompareRelations = (warehouse: Warehouse, spec: CompareSpec) => Promise<Comparison>;
 
 /** What a person is asked to approve: a plan's gate, or an approval the runner needs at run time. */
 export interface ApprovalRequest {
@@ -149,6 +153,8 @@ export interface StepRecord {
   /** sql steps (and a check's kills): the statements sent, as sent. */
   statements: string[];
   check: CheckRecord | null;
+  /** compare steps: the comparison (absent in journals written before compare steps existed). */
+  comparison?: Comparison | null;
 }
 
 export interface AttemptRecord {
@@ -186,6 +192,7 @@ export type RunEvent =
   | { type: 'output'; step: string; stream: 'stdout' | 'stderr'; line: string }
   | ({ type: 'progress' } & NodeProgress)
   | { type: 'check'; step: string; result: CheckRecord }
+  | { type: 'compare'; step: string; comparison: Comparison }
   | { type: 'approval'; step: string; approval: ApprovalRecord }
   | { type: 'step-end'; step: string; status: StepStatus; seconds: number | null; summary: string | null; explanation: Explanation | null }
   | { type: 'run-end'; outcome: RunOutcome };
@@ -206,6 +213,8 @@ export interface RunOptions {
   approve: Approver;
   /** The connection sql and check steps use (the plan names it; the caller opens it). */
   warehouse?: Warehouse | null;
+  /** Computes a compare step's comparison on the run's warehouse (src/core/compare's compareRelations). */
+  compare?: CompareRelations;
   /** Cancels the run: the dbt process tree is stopped, the journal marked `cancelled`. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
