@@ -16,8 +16,6 @@
  *
  * Environment:
  * - STANDIN_CLICKHOUSE_RELAY (required): the URL of a ChdbRelay (test/support/chdbRelay.ts) serving the test's chdb.
- * - STANDIN_CLICKHOUSE_QUERY_SETTINGS: JSON object, model name to settings sent with each of that model's statements
- *   (what dbt-clickhouse's `query_settings` model config does), e.g. `{"m": {"prefer_column_name_to_alias": 1}}`.
  * - STANDIN_CLICKHOUSE_TABLE_SETTINGS: JSON object of table settings added to every MergeTree table created, e.g.
  *   `{"max_bytes_to_merge_at_max_space_in_pool": 1}`: no part is small enough to merge in the background, which
  *   stands for production's lazy merges (OPTIMIZE ... FINAL ignores the cap).
@@ -99,10 +97,10 @@ export async function executeModel(ctx: ExecuteModelContext): Promise<void> {
   const isIncremental = materialized === 'incremental' && exists && !fullRefresh;
   const { sql, config } = renderModel({ node, manifest: ctx.manifest, projectDir: ctx.projectDir, vars: ctx.vars, isIncremental, target: { name: ctx.target, schema } });
   const statements: string[] = [];
-  const settings = jsonEnv<Record<string, Record<string, string | number | boolean>>>('STANDIN_CLICKHOUSE_QUERY_SETTINGS')?.[node.name] ?? {};
+  // Each statement as the model renders it, with no settings of its own: the model's SQL must be valid as written.
   const run = async (statement: string): Promise<void> => {
     statements.push(statement);
-    await w.exec(statement, undefined, { settings });
+    await w.exec(statement);
   };
   const columns = async (table: string): Promise<string> =>
     (await w.query<{ name: string }>('SELECT name FROM system.columns WHERE database = {db} AND table = {t} ORDER BY position', { db: schema, t: table }))

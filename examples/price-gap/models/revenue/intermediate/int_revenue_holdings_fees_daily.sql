@@ -18,14 +18,15 @@
 {% set end_month = var('end_month', none) %}
 
 -- Custody fee on balances parked in fee-bearing sectors: 1% a year, accrued daily. Third cohort layer: reads
--- balances_by_sector, which reads balances_daily.
+-- balances_by_sector, which reads balances_daily. s.balance_usd is the input column: a bare balance_usd would be the
+-- alias of the sum (Code 184, an aggregate inside an aggregate).
 SELECT
     date,
     sector,
     symbol,
-    sum(balance_usd) AS balance_usd,
-    sum(balance_usd) * 0.01 / 365 AS fees_usd
-FROM {{ ref('int_execution_tokens_balances_by_sector_daily') }}
+    sum(s.balance_usd) AS balance_usd,
+    sum(s.balance_usd) * 0.01 / 365 AS fees_usd
+FROM {{ ref('int_execution_tokens_balances_by_sector_daily') }} AS s
 WHERE sector IN ('Gnosis Pay', 'Treasury')
 {% if start_month and end_month %}
   AND toStartOfMonth(date) >= toDate('{{ start_month }}')

@@ -17,22 +17,24 @@
 {% set start_month = var('start_month', none) %}
 {% set end_month = var('end_month', none) %}
 
+-- The input columns are qualified (b.balance, b.balance_usd): the outputs reuse their names, and ClickHouse resolves
+-- a bare name to the SELECT's alias first (sum(balance) AS balance ... WHERE balance > 0 is Code 184).
 SELECT
     date,
     token_address,
-    any(symbol) AS symbol,
+    any(b.symbol) AS symbol,
     multiIf(
-        balance_usd < 10, '0-10',
-        balance_usd < 1000, '10-1k',
-        balance_usd < 100000, '1k-100k',
-        balance_usd < 1000000, '100k-1M',
+        b.balance_usd < 10, '0-10',
+        b.balance_usd < 1000, '10-1k',
+        b.balance_usd < 100000, '1k-100k',
+        b.balance_usd < 1000000, '100k-1M',
         '1M+'
     ) AS cohort,
     count() AS holders,
-    sum(balance) AS balance,
-    sum(balance_usd) AS balance_usd
-FROM {{ ref('int_execution_tokens_balances_daily') }}
-WHERE balance > 0
+    sum(b.balance) AS balance,
+    sum(b.balance_usd) AS balance_usd
+FROM {{ ref('int_execution_tokens_balances_daily') }} AS b
+WHERE b.balance > 0
 {% if start_month and end_month %}
   AND toStartOfMonth(date) >= toDate('{{ start_month }}')
   AND toStartOfMonth(date) <= toDate('{{ end_month }}')
