@@ -11,7 +11,7 @@ export type PlanJson = Plan;
 function stepJson(s: Step): StepJson {
   const { id, phase, description, idempotent, writes } = s;
   // Only when set, so that plans without these keys keep their JSON (and their hash in older journals).
-  const always = s.always === true ? { always: true } : {};
+  const always = { ...(s.always === true ? { always: true } : {}), ...(s.undoes !== undefined ? { undoes: s.undoes } : {}) };
   switch (s.kind) {
     case 'dbt':
       return { id, phase, kind: s.kind, description, argv: [...s.argv], expectedNodes: [...s.expectedNodes], idempotent, writes, ...always };

@@ -26,6 +26,9 @@ interface StepBase {
   /** Runs even when an earlier step failed or the run was cancelled or refused (reverting a temporary override):
    * the runner runs every remaining `always` step before it ends. Absent: false. */
   always?: boolean;
+  /** With `always`: the id of the earlier step this one reverts (the override it takes back). When the step ran as
+   * cleanup after the run stopped, a resume runs that earlier step again before going on. */
+  undoes?: string;
 }
 
 /** `dbt <argv>` through the user's dbt (the plan's `dbtCommand` prefix goes in front). */

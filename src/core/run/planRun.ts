@@ -29,6 +29,8 @@ import { processAlive } from './processAlive';
 import { findRunDir, newRunId, readRun, RunJournal } from './runJournal';
 import { Scrubber } from './scrubber';
 import type {
+  OutlierExplanation,
+  OutlierToExplain,
   ApprovalDecision,
   ApprovalRecord,
   ApprovalRequest,
@@ -116,6 +118,11 @@ function mutationsOf(rows: readonly Row[]): PendingMutation[] {
 
 type StepEnd = 'continue' | 'stop';
 
+/** An explanation names an outlier by its key values (as text) and column. */
+function sameOutlier(e: OutlierExplanation, o: OutlierToExplain): boolean {
+  return Array.isArray(e.key) && e.column === o.column && e.key.length === o.key.length && e.key.every((v, k) => String(v) === o.key[k]);
+}
+
 class Cancelled extends Error {}
 
 /**
@@ -124,7 +131,11 @@ class Cancelled extends Error {}
  */
 export class PlanRun {
   private readonly listeners = new Set<(e: RunEvent) => void>();
-  private readonly abort: AbortSignal | undefined;
+  private readonly signal: AbortSignal | undefined;
+  /** Set while the `always` steps run after the run stopped: they run to the end even after a cancel. */
+  private cleaningUp = false;
+  /** Steps started in this attempt (the cleanup runs the `always` steps among the others). */
+  private readonly startedNow = new Set<number>();
   private manifest: Manifest | null | undefined;
   private lastSave = 0;
   private stoppedAt: string | null = null;
@@ -141,8 +152,13 @@ export class PlanRun {
     private readonly targetPath: string,
     private readonly resumed: boolean,
   ) {
-    this.abort = options.signal;
+    this.signal = options.signal;
     if (options.onEvent) this.listeners.add(options.onEvent);
+  }
+
+  /** The run's cancel signal, except while the `always` steps clean up. */
+  private get abort(): AbortSignal | undefined {
+    return this.cleaningUp ? undefined : this.signal;
   }
 
   get runId(): string {
@@ -236,6 +252,7 @@ export class PlanRun {
     this.journal.message = null;
     this.journal.explanation = null;
     this.journal.attempts.push({ startedAt: now, finishedAt: null, pid: process.pid, host: os.hostname(), resumed: this.resumed, status: 'running' });
+    this.redoCleanedUp();
     this.save();
     const first = this.journal.steps.find((s) => s.status !== 'done' && s.status !== 'skipped');
     this.emit({ type: 'run-start', runId: this.runId, runDir: this.runDir, resumed: this.resumed, firstStep: first?.id ?? null });
@@ -274,6 +291,7 @@ export class PlanRun {
         this.stoppedAt = this.current?.id ?? null;
       }
     }
+    if (status !== 'done') message = await this.runAlwaysSteps(message);
     const finished = this.now();
     this.journal.status = status;
     this.journal.finishedAt = finished;
@@ -293,6 +311,65 @@ export class PlanRun {
     };
     this.emit({ type: 'run-end', outcome });
     return outcome;
+  }
+
+  // ---- always steps ----
+
+  /**
+   * After the run stopped (failed, refused, cancelled): every `always` step not run in this attempt and not done runs
+   * now, in plan order, even after a cancel, so that a temporary override is taken back. The run keeps the status
+   * and the stopping step it had; the message says what the always steps did.
+   */
+  private async runAlwaysSteps(message: string): Promise<string> {
+    const todo: number[] = [];
+    this.plan.steps.forEach((s, i) => {
+      const st = this.record(i).status;
+      if (s.always && !this.startedNow.has(i) && st !== 'done' && st !== 'skipped') todo.push(i);
+    });
+    if (todo.length === 0) return message;
+    const kept = { stoppedAt: this.stoppedAt, endStatus: this.endStatus, message: this.journal.message, explanation: this.journal.explanation };
+    this.cleaningUp = true;
+    const said: string[] = [];
+    try {
+      for (const i of todo) {
+        const rec = this.record(i);
+        rec.ranAsCleanup = true;
+        try {
+          await this.runStep(i);
+        } catch (err) {
+          const text = err instanceof RunError ? err.message : `The runner failed: ${(err as Error)?.message ?? String(err)}`;
+          if (rec.status === 'running') {
+            rec.error = text;
+            this.finishStep(rec, 'failed', null);
+          }
+        }
+        said.push(`${rec.id} ${rec.status}${rec.status === 'done' ? '' : `: ${(rec.error ?? rec.summary ?? '').split('\n')[0]}`}`);
+      }
+    } finally {
+      this.cleaningUp = false;
+      this.stoppedAt = kept.stoppedAt;
+      this.endStatus = kept.endStatus;
+      this.journal.message = kept.message;
+      this.journal.explanation = kept.explanation;
+    }
+    const failed = todo.some((i) => this.record(i).status !== 'done');
+    return `${message} Then ran the ${todo.length === 1 ? 'step that always runs' : `${todo.length} steps that always run`}: ${said.join('; ')}.${failed ? ' A step that always runs did not finish: do what it shows by hand.' : ''}`;
+  }
+
+  /**
+   * A resume: `always` steps that ran as cleanup after the run stopped run again in their turn, and so do the steps
+   * they undid (the override they took back is needed again by the steps still to run).
+   */
+  private redoCleanedUp(): void {
+    if (!this.resumed) return;
+    this.plan.steps.forEach((s, i) => {
+      const rec = this.record(i);
+      if (!rec.ranAsCleanup) return;
+      rec.ranAsCleanup = false;
+      if (rec.status === 'done') rec.status = 'pending';
+      const undone = s.undoes !== undefined ? this.plan.steps.findIndex((x) => x.id === s.undoes) : -1;
+      if (undone >= 0 && this.record(undone).status === 'done') this.record(undone).status = 'pending';
+    });
   }
 
   // ---- steps ----
@@ -344,13 +421,57 @@ export class PlanRun {
   }
 
   private async runGate(step: GateStep, rec: StepRecord): Promise<StepEnd> {
-    const approval = await this.ask({ reason: 'gate', stepId: step.id, phase: step.phase, title: step.title, description: step.description, shows: step.shows });
+    const required = step.requiresExplained ?? [];
+    if (required.length === 0) {
+      const approval = await this.ask({ reason: 'gate', stepId: step.id, phase: step.phase, title: step.title, description: step.description, shows: step.shows });
+      return this.gateDecided(step, rec, approval);
+    }
+    const explain: OutlierToExplain[] = [];
+    const summaries: string[] = [];
+    for (const id of required) {
+      const k = this.plan.steps.findIndex((s) => s.id === id);
+      const comparison = k >= 0 ? this.record(k).comparison : null;
+      if (!comparison || this.record(k).status !== 'done') {
+        rec.error = `Gate ${step.id} needs the outliers of compare step ${id} explained, but that comparison has not been made in this run.`;
+        this.finishStep(rec, 'failed', null);
+        return this.stop(rec, rec.error, null);
+      }
+      summaries.push(`Comparison ${id}: ${comparisonSummary(comparison)}`);
+      for (const o of comparison.outliers) {
+        if (o.needsExplanation) explain.push({ step: id, key: [...o.key], column: o.column, prod: o.prod, dev: o.dev, relDelta: o.relDelta });
+      }
+    }
+    const request: ApprovalRequest = {
+      reason: 'gate',
+      stepId: step.id,
+      phase: step.phase,
+      title: step.title,
+      description: [step.description, ...summaries].join('\n'),
+      shows: step.shows,
+      explain,
+    };
+    const approval = await this.ask(request, (d) => {
+      const missing = explain.filter((o) => !(d.explanations ?? []).some((e) => sameOutlier(e, o) && typeof e.note === 'string' && e.note.trim() !== ''));
+      if (missing.length === 0) return null;
+      const named = missing.slice(0, 5).map((o) => `${o.key.join(',')} ${o.column}`).join('; ');
+      return `${missing.length} of ${explain.length} outlier(s) above the threshold have no note (${named}${missing.length > 5 ? '; ...' : ''}): every one must be explained before this gate can be approved`;
+    });
+    return this.gateDecided(step, rec, approval);
+  }
+
+  private gateDecided(step: GateStep, rec: StepRecord, approval: ApprovalRecord & { refusedBecause?: string }): StepEnd {
     if (!approval.approved) {
+      if (approval.refusedBecause) {
+        rec.summary = `Not approved: ${approval.refusedBecause}.`;
+        this.finishStep(rec, 'failed', rec.summary);
+        return this.refuse(rec, `Gate ${step.id} ("${step.title}") was not approved: ${approval.refusedBecause}. Nothing after it ran.`);
+      }
       rec.summary = `Refused by ${approval.by}.`;
       this.finishStep(rec, 'failed', rec.summary);
       return this.refuse(rec, `Gate ${step.id} ("${step.title}") was refused by ${approval.by}: nothing after it ran.`);
     }
-    this.finishStep(rec, 'done', `Approved by ${approval.by}${approval.automatic ? ' (automatic)' : ''}.`);
+    const notes = approval.explanations?.length ? `, with ${approval.explanations.length} outlier note(s)` : '';
+    this.finishStep(rec, 'done', `Approved by ${approval.by}${approval.automatic ? ' (automatic)' : ''}${notes}.`);
     return 'continue';
   }
 
@@ -727,24 +848,30 @@ export class PlanRun {
 
   // ---- approvals ----
 
-  private async ask(request: ApprovalRequest): Promise<ApprovalRecord> {
+  /** Asks the approver; `refuses` may turn an approval into a refusal (a required note missing), said in the record. */
+  private async ask(request: ApprovalRequest, refuses?: (d: ApprovalDecision) => string | null): Promise<ApprovalRecord & { refusedBecause?: string }> {
     const answer: boolean | ApprovalDecision = await this.untilAborted(this.options.approve(this.scrub.value(request)));
     const d: ApprovalDecision = typeof answer === 'boolean' ? { approved: answer } : answer;
+    const refusedBecause = d.approved === true && refuses ? refuses(d) : null;
+    const explanations = (d.explanations ?? [])
+      .filter((e) => Array.isArray(e?.key) && typeof e.column === 'string' && typeof e.note === 'string' && e.note.trim() !== '')
+      .map((e) => ({ key: e.key.map(String), column: e.column, note: e.note.trim() }));
     const record: ApprovalRecord = {
       stepId: request.stepId,
       reason: request.reason,
       title: request.title,
       shows: request.shows,
-      approved: d.approved === true,
+      approved: d.approved === true && refusedBecause === null,
       by: d.by ?? currentUser(),
       automatic: d.automatic === true,
       at: this.now(),
-      note: d.note ?? null,
+      note: refusedBecause !== null ? `Approval refused by the runner: ${refusedBecause}.${d.note ? ` ${d.note}` : ''}` : (d.note ?? null),
+      ...(request.explain !== undefined || explanations.length > 0 ? { explanations } : {}),
     };
     this.journal.approvals.push(record);
     this.save();
     this.emit({ type: 'approval', step: request.stepId, approval: record });
-    return record;
+    return refusedBecause !== null ? { ...record, refusedBecause } : record;
   }
 
   private showsOf(step: Step): string[] {
@@ -774,6 +901,7 @@ export class PlanRun {
   private beginStep(i: number): void {
     const rec = this.record(i);
     const step = this.plan.steps[i]!;
+    this.startedNow.add(i);
     rec.status = 'running';
     rec.attempts++;
     rec.startedAt = this.now();

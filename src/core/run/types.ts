@@ -43,6 +43,27 @@ export interface ApprovalRequest {
   description: string;
   /** The exact commands and statements that run once this is approved. */
   shows: string[];
+  /** A gate with `requiresExplained`: the outliers that each need a note (ApprovalDecision.explanations) before the
+   * approval counts. The request's description carries each comparison's summary. */
+  explain?: OutlierToExplain[];
+}
+
+/** An outlier a person must explain before a gate can be approved. */
+export interface OutlierToExplain {
+  /** The compare step that found it. */
+  step: string;
+  key: string[];
+  column: string;
+  prod: number | null;
+  dev: number | null;
+  relDelta: number | null;
+}
+
+/** A person's note on one outlier (why the change is expected), identified by its key values and column. */
+export interface OutlierExplanation {
+  key: string[];
+  column: string;
+  note: string;
 }
 
 export interface ApprovalDecision {
@@ -52,6 +73,9 @@ export interface ApprovalDecision {
   /** True when no person looked (`--yes`). */
   automatic?: boolean;
   note?: string;
+  /** Notes on the request's `explain` outliers. An approval that leaves one of them without a non-empty note is
+   * refused by the runner. */
+  explanations?: OutlierExplanation[];
 }
 
 /** Asked at each gate (and for run-time approvals). `--yes` is an approver that says yes: see `approveAll`. */
@@ -67,6 +91,8 @@ export interface ApprovalRecord {
   automatic: boolean;
   at: string;
   note: string | null;
+  /** Every note given with the decision (gates with `requiresExplained`), whether or not the approval counted. */
+  explanations?: OutlierExplanation[];
 }
 
 /** A known failure, explained where it happened: what went wrong, why, and the exact way out. */
@@ -155,6 +181,9 @@ export interface StepRecord {
   check: CheckRecord | null;
   /** compare steps: the comparison (absent in journals written before compare steps existed). */
   comparison?: Comparison | null;
+  /** An `always` step that ran after the run stopped (not in its turn); a resume runs it, and the step it undoes,
+   * again in order. */
+  ranAsCleanup?: boolean;
 }
 
 export interface AttemptRecord {
