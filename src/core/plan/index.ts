@@ -11,3 +11,6 @@ export { planPriceGap, DEFAULT_CANARY, DEFAULT_VERIFY, type CanaryOptions, type 
 export { seedScriptDbtStarts, seedScriptShape, type SeedScriptShape } from './pricegap/seedScriptDbtStarts';
 export { refillWindow, type RefillWindow, type RefillWindowInput } from './pricegap/refillWindow';
 export { gapDateProblem, todayUtc, yesterdayOf } from './pricegap/gapDate';
+export { planDevBuild, type DevBuildCompareOptions, type DevBuildInput, type DevBuildMode } from './devbuild/planDevBuild';
+export { dropTableSql, quotedRelation, readingViewsSql, relationExistsSql, relationLabel, verifyPromotionSql, type SanityRule } from './devbuild/devBuildSql';
+export { devBuildStatements, type DevBuildStatements } from './devbuild/devBuildStatements';

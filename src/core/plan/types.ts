@@ -6,7 +6,7 @@
  * Nothing secret goes into a plan: connections are named by profile/target, never by password.
  */
 
-import type { CompareSpec } from '../compare/types';
+import type { CompareSpec, RelationRef } from '../compare/types';
 
 export type StepKind = 'dbt' | 'sql' | 'check' | 'gate' | 'compare';
 
@@ -54,7 +54,15 @@ export type SqlOperation =
    * `find` must occur exactly once in the file and becomes `replace`; with `sha256` the whole file must still be as
    * it was planned (hex of its UTF-8 bytes), else the step refuses. Found already applied (`replace` once, `find`
    * nowhere) it is done, so repeating it is safe. Needs no warehouse connection. */
-  | { op: 'edit-file'; path: string; find: string; replace: string; sha256: string | null };
+  | { op: 'edit-file'; path: string; find: string; replace: string; sha256: string | null }
+  /** Replaces `target` with a copy of `source`, the warehouse's way: Snowflake `CREATE OR REPLACE TRANSIENT TABLE ...
+   * CLONE` (a permanent table when Snowflake refuses the transient kind), DuckDB `CREATE OR REPLACE TABLE ... AS
+   * SELECT`, ClickHouse a table of the same engine given the source's partitions. The step's `sql` shows them. */
+  | { op: 'clone-table'; source: RelationRef; target: RelationRef }
+  /** Puts `dev` in place of `prod`: Snowflake a clone of dev over prod, ClickHouse `EXCHANGE TABLES` (an atomic
+   * `RENAME` where the server has none), DuckDB `CREATE OR REPLACE TABLE prod AS SELECT * FROM dev`. The step's `sql`
+   * shows every statement that may run; a gate before it must show them. */
+  | { op: 'promote-table'; dev: RelationRef; prod: RelationRef };
 
 export interface SqlStep extends StepBase {
   kind: 'sql';

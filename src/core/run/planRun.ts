@@ -15,6 +15,8 @@ import { WarehouseError } from '../warehouse/warehouseError';
 import { applyFileEdit } from './applyFileEdit';
 import { currentUser } from './approveAll';
 import { comparisonSummary } from './comparisonSummary';
+import { cloneRelation } from './cloneRelation';
+import { promoteRelation } from './promoteRelation';
 import { dbtInvocation, rejectsLogFormatFlag, runResultsPathOf } from './dbtInvocation';
 import { parseDbtLogLine, type DbtNodeInfo } from './dbtLogLine';
 import { runDbtProcess } from './dbtProcess';
@@ -673,6 +675,14 @@ export class PlanRun {
           rec.statements.push(sent);
           rec.log = this.store.appendLog(step.id, `${sent}\n-- done: partition ${r.partition.partition} had ${r.partition.parts} parts, ${r.partition.rows} rows before`);
           this.finishStep(rec, 'done', `OPTIMIZE of ${op.database}.${op.table} partition ${r.partition.partition} done (${r.partition.parts} parts before).`);
+          return 'continue';
+        }
+        case 'clone-table':
+        case 'promote-table': {
+          const sent = await this.untilAborted(op.op === 'clone-table' ? cloneRelation(w, op.source, op.target) : promoteRelation(w, op.dev, op.prod));
+          rec.statements.push(...sent);
+          rec.log = this.store.appendLog(step.id, `${sent.join('\n')}\n-- done`);
+          this.finishStep(rec, 'done', `${op.op === 'clone-table' ? 'Cloned' : 'Promoted'}: ${sent.filter((x) => !/^(ALTER TABLE .* ATTACH PARTITION|CREATE DATABASE|CREATE SCHEMA)/.test(x)).join('; ')}.`);
           return 'continue';
         }
         case 'exec': {
