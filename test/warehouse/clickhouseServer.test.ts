@@ -44,7 +44,6 @@ describe('warehouse: ClickHouse server 18.16 (Debian) over HTTP', function () {
 
   clickhouseContract({
     warehouse: () => warehouse,
-    silentNoopOptimize: true,
     expected: {
       engine: 'clickhouse',
       versionPrefix: '18.16.',
