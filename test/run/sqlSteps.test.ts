@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckStep, SqlStep, Step } from '../../src/core/plan/types';
 import { Secret } from '../../src/core/profiles/secret';
-import { approveAll, runPlan, type ApprovalRequest, type RunOptions } from '../../src/core/run';
+import { approveAll, runPlan, type ApprovalRequest, type Journal, type RunOptions } from '../../src/core/run';
 import { ClickHouseWarehouse, pendingMutationsSql } from '../../src/core/warehouse';
 import { openChdbWarehouse } from '../support/chdb';
 import { ClickHouseTestServer } from '../support/clickhouseServer';
@@ -94,6 +94,22 @@ function sqlStepTests(engine: Engine): void {
     assert.equal(outcome.explanation?.code, 'wrong-partition');
     assert.match(outcome.explanation.title, new RegExp(`'2026-04-15' matches no partition of ${db}\\.balances`));
     assert.equal(outcome.journal.steps[2]!.status, 'pending');
+  });
+
+  it('a month the table has no rows for (a sparse model) is a warning in the journal, nothing sent, and the run goes on', async () => {
+    const rel = await tableWithDuplicates('sparse');
+    const outcome = await run([gate('g'), optimize('may', db, 'sparse', '2026-05-01'), optimize('april', db, 'sparse', '2026-04-01')]);
+    assert.equal(outcome.status, 'done', outcome.message);
+    const warning = `no rows for 2026-05 in ${db}.sparse: nothing to deduplicate`;
+    const onDisk = JSON.parse(readFileSync(path.join(outcome.runDir, 'journal.json'), 'utf8')) as Journal;
+    for (const journal of [outcome.journal, onDisk]) {
+      const [, may, april] = journal.steps;
+      assert.deepEqual([may!.status, may!.warnings, may!.summary, may!.statements, may!.error], ['done', [warning], `Warning: ${warning}.`, [], null]);
+      assert.equal(april!.status, 'done');
+      assert.match(april!.summary!, /partition 2026-04-01 done \(2 parts before\)/);
+    }
+    assert.match(readFileSync(path.join(outcome.runDir, onDisk.steps[1]!.log!), 'utf8'), new RegExp(`-- not sent: ${warning.replace(/\./g, '\\.')}`));
+    assert.deepEqual(await w().query(`SELECT count() AS c FROM ${rel}`), [{ c: '2' }], "April's duplicates collapsed by the next step");
   });
 
   it('an OPTIMIZE on a table whose merges are stopped is explained with SYSTEM START MERGES', async () => {

@@ -135,8 +135,38 @@ function clickhouseTests(engine: ClickHouseUnderTest): void {
       );
       await expectWarehouseError(w().optimizePartition(db, 'int_supply', '20260401'), 'invalid-input', /20260401 is the partition ID of 2026-04-01/);
       await expectWarehouseError(w().optimizePartition(db, 'int_supply', '2026-05-01'), 'invalid-input', /'2026-05-01', which has no rows yet/);
+      // A literal that is not the month the key makes stays an error when empty months are skipped.
+      for (const wrong of ['2026-04-15', '20260401', '202605', '2026-13-01']) {
+        await expectWarehouseError(w().optimizePartition(db, 'int_supply', wrong, { emptyMonth: 'skip' }), 'invalid-input', /so OPTIMIZE would silently do nothing/);
+      }
       assert.deepEqual(await rowsByMonth(rel), { '2026-03-01': 3, '2026-04-01': 3 }, 'nothing was merged');
       await expectWarehouseError(w().optimizePartition(db, 'no_such_table', '2026-04-01'), 'invalid-input', /does not exist/);
+    });
+
+    it("with emptyMonth: 'skip', a well-formed month the table has no rows for is reported, nothing sent", async () => {
+      const rel = await tableWithDuplicates('sparse');
+      const empty = await w().optimizePartition(db, 'sparse', '2026-05-01', { emptyMonth: 'skip' });
+      assert.deepEqual(empty, { statement: null, partition: null, emptyMonth: '2026-05' });
+      // The table's own partitions are still optimized as ever.
+      const april = await w().optimizePartition(db, 'sparse', '2026-04-01', { emptyMonth: 'skip' });
+      assert.equal(april.statement?.sql, `OPTIMIZE TABLE ${rel} PARTITION '2026-04-01' FINAL DEDUPLICATE`);
+      assert.deepEqual(await rowsByMonth(rel), { '2026-03-01': 3, '2026-04-01': 1 });
+      // A key in parentheses (26.x shows it so), and a toYYYYMM key with its number.
+      const byNumber = w().relation(null, db, 'sparse_yyyymm');
+      await w().exec(`CREATE TABLE ${byNumber} (date Date, k String) ENGINE = ReplacingMergeTree() PARTITION BY (toYYYYMM(date)) ORDER BY k`);
+      await w().exec(`INSERT INTO ${byNumber} VALUES ('2026-03-17', 'a')`);
+      assert.deepEqual(await w().optimizePartition(db, 'sparse_yyyymm', '202604', { emptyMonth: 'skip' }), { statement: null, partition: null, emptyMonth: '2026-04' });
+      assert.deepEqual(await w().optimizePartition(db, 'sparse_yyyymm', 202612, { emptyMonth: 'skip' }), { statement: null, partition: null, emptyMonth: '2026-12' });
+      await expectWarehouseError(w().optimizePartition(db, 'sparse_yyyymm', '2026-04-01', { emptyMonth: 'skip' }), 'invalid-input', /matches '2026-04-01'/);
+      // An empty table has every month empty; a table partitioned by day has no month to skip.
+      const daily = w().relation(null, db, 'daily');
+      await w().exec(`CREATE TABLE ${daily} (date Date, k String) ENGINE = ReplacingMergeTree() PARTITION BY date ORDER BY k`);
+      await expectWarehouseError(w().optimizePartition(db, 'daily', '2026-04-01', { emptyMonth: 'skip' }), 'invalid-input', /Active partitions: none \(the table is empty\)/);
+      const emptyMonthly = w().relation(null, db, 'empty_monthly');
+      await w().exec(`CREATE TABLE ${emptyMonthly} (date Date, k String) ENGINE = ReplacingMergeTree() PARTITION BY toStartOfMonth(date) ORDER BY k`);
+      assert.deepEqual(await w().optimizePartition(db, 'empty_monthly', '2026-04-01', { emptyMonth: 'skip' }), { statement: null, partition: null, emptyMonth: '2026-04' });
+      // Without the option, an empty month is refused as before.
+      await expectWarehouseError(w().optimizePartition(db, 'empty_monthly', '2026-04-01'), 'invalid-input', /which has no rows yet/);
     });
 
     it('names numeric partitions and tuples correctly, and refuses unpartitioned tables', async () => {

@@ -670,7 +670,16 @@ export class PlanRun {
           return 'continue';
         }
         case 'optimize-partition': {
-          const r = await this.untilAborted(this.clickhouse(w, step).optimizePartition(op.database, op.table, op.partition));
+          // A month the table has no rows for (a sparse model) has nothing to deduplicate: a warning, not a stop. A
+          // literal that is not the month the table's key makes still fails (the silent no-op protection).
+          const r = await this.untilAborted(this.clickhouse(w, step).optimizePartition(op.database, op.table, op.partition, { emptyMonth: 'skip' }));
+          if (r.statement === null) {
+            const warning = `no rows for ${r.emptyMonth} in ${op.database}.${op.table}: nothing to deduplicate`;
+            rec.warnings.push(warning);
+            rec.log = this.store.appendLog(step.id, `-- not sent: ${warning}`);
+            this.finishStep(rec, 'done', `Warning: ${warning}.`);
+            return 'continue';
+          }
           const sent = statementText(r.statement);
           rec.statements.push(sent);
           rec.log = this.store.appendLog(step.id, `${sent}\n-- done: partition ${r.partition.partition} had ${r.partition.parts} parts, ${r.partition.rows} rows before`);

@@ -55,6 +55,26 @@ export interface OptimizeResult {
   partition: ActivePartition;
 }
 
+/** What `optimizePartition` gives with `emptyMonth: 'skip'` for a well-formed month that has no rows in the table. */
+export interface EmptyMonthResult {
+  statement: null;
+  partition: null;
+  /** The month, YYYY-MM. */
+  emptyMonth: string;
+}
+
+export interface OptimizePartitionOptions {
+  final?: boolean;
+  deduplicate?: boolean;
+  /**
+   * A partition literal that matches no active partition but is exactly the month the table's key would make (key
+   * `toStartOfMonth(...)` and `'2026-04-01'`, key `toYYYYMM(...)` and `202604`): `'error'` (the default) refuses it
+   * like any other literal; `'skip'` sends nothing and answers EmptyMonthResult (a sparse table with no rows that
+   * month has nothing to deduplicate). Any other literal is an error either way.
+   */
+  emptyMonth?: 'error' | 'skip';
+}
+
 const AUTH_CODES = new Set(['192', '193', '194', '516']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
 
@@ -181,10 +201,12 @@ export class ClickHouseWarehouse implements Warehouse {
   /**
    * OPTIMIZE ... PARTITION ... FINAL DEDUPLICATE, after checking that the partition exists: a literal that matches no
    * active partition (a mid-month date, a bare 20260401 for a Date key) would be a silent no-op on every server
-   * version, so it is an error here that lists the partitions there are. Sets `optimize_throw_if_noop` where the
-   * server has it.
+   * version, so it is an error here that lists the partitions there are (but see `emptyMonth`). Sets
+   * `optimize_throw_if_noop` where the server has it.
    */
-  async optimizePartition(database: string, table: string, partition: PartitionSpec, opts: { final?: boolean; deduplicate?: boolean } = {}): Promise<OptimizeResult> {
+  async optimizePartition(database: string, table: string, partition: PartitionSpec, opts?: OptimizePartitionOptions & { emptyMonth?: 'error' }): Promise<OptimizeResult>;
+  async optimizePartition(database: string, table: string, partition: PartitionSpec, opts: OptimizePartitionOptions): Promise<OptimizeResult | EmptyMonthResult>;
+  async optimizePartition(database: string, table: string, partition: PartitionSpec, opts: OptimizePartitionOptions = {}): Promise<OptimizeResult | EmptyMonthResult> {
     const rel = `${database}.${table}`;
     const info = await this.query<{ engine: string; partition_key: string }>(tableInfoSql(database, table).sql);
     const t = info[0];
@@ -204,6 +226,10 @@ export class ClickHouseWarehouse implements Warehouse {
     }
     const active = await this.activePartitions(database, table);
     const match = matchPartition(partition, active);
+    if (!match && opts.emptyMonth === 'skip') {
+      const month = monthOfKey(partition, t.partition_key);
+      if (month !== null) return { statement: null, partition: null, emptyMonth: month };
+    }
     if (!match) {
       const shown = active.slice(0, 12).map((p) => p.partition).join(', ');
       const more = active.length > 12 ? ` and ${active.length - 12} more` : '';
@@ -217,7 +243,7 @@ export class ClickHouseWarehouse implements Warehouse {
       });
     }
     const caps = await this.capabilities();
-    const statement = optimizePartitionSql(database, table, sqlPartitionOf(match), { throwIfNoop: caps.optimizeThrowIfNoop, ...opts });
+    const statement = optimizePartitionSql(database, table, sqlPartitionOf(match), { throwIfNoop: caps.optimizeThrowIfNoop, final: opts.final, deduplicate: opts.deduplicate });
     try {
       await this.execStatement(statement);
     } catch (err) {
@@ -475,6 +501,39 @@ function sqlPartitionOf(a: ActivePartition): PartitionSpec {
   if (/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(v)) return v;
   if (/^-?\d+$/.test(a.partition) && Number.isSafeInteger(Number(a.partition))) return Number(a.partition);
   return { id: a.partitionId };
+}
+
+/**
+ * The month (YYYY-MM) a partition literal names when it is exactly what a month partition key makes: `'2026-04-01'`
+ * (a real month start) for `toStartOfMonth(...)`, `202604` (or `'202604'`) for `toYYYYMM(...)`, the key possibly in
+ * parentheses as 26.x shows it. Null for anything else: another key, a mid-month day, a partition ID.
+ */
+function monthOfKey(p: PartitionSpec, key: string): string | null {
+  if (typeof p === 'object') return null;
+  let k = key.trim();
+  while (k.startsWith('(') && closingParen(k) === k.length - 1) k = k.slice(1, -1).trim();
+  const fn = /^(toStartOfMonth|toYYYYMM)\s*\(/i.exec(k)?.[1]?.toLowerCase();
+  if (!fn || closingParen(k, k.indexOf('(')) !== k.length - 1) return null;
+  const v = typeof p === 'number' ? String(p) : unquote(p.trim());
+  if (fn === 'tostartofmonth') {
+    const m = /^(\d{4})-(0[1-9]|1[0-2])-01$/.exec(v);
+    return m ? `${m[1]}-${m[2]}` : null;
+  }
+  if (fn === 'toyyyymm') {
+    const m = /^(\d{4})(0[1-9]|1[0-2])$/.exec(v);
+    return m ? `${m[1]}-${m[2]}` : null;
+  }
+  return null;
+}
+
+/** Where the parenthesis opened at `open` closes in `s`, -1 when it does not. */
+function closingParen(s: string, open = 0): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function partitionHint(p: PartitionSpec, active: ActivePartition[], key: string): string {
