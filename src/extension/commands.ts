@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../protocol/commands';
-import { modelInfoRequest, selectNodesRequest, type ModelInfoResult, type SelectNodesParams } from '../protocol/projectStatus';
-import { devBuildPreview } from './planPreview';
+import { selectNodesRequest, type SelectNodesParams } from '../protocol/projectStatus';
+import { planDevBuild, type DevBuildArgs } from './devbuild/planDevBuild';
 import { refillAfterPriceGap, type RefillArgs } from './refill/refillAfterPriceGap';
 import type { Ctx } from './ctx';
 
@@ -65,34 +65,17 @@ export const commands: Record<string, CommandFactory> = {
   },
 
   /** "Plan dev build…" on a model: likewise, the outline of the dev build / compare / promote workflow. */
-  [COMMANDS.planDevBuild]: (ctx) => async (arg?: unknown) => {
-    const info = await modelInfoOf(ctx, arg);
-    if (!info) return undefined;
-    return openPreview(devBuildPreview(info));
+  [COMMANDS.planDevBuild]: (ctx) => async (arg?: unknown, args?: unknown) => {
+    const given = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+    const fixed: DevBuildArgs = {
+      mode: given.mode === 'full-refresh' || given.mode === 'backfill' ? given.mode : undefined,
+      backfillDate: typeof given.backfillDate === 'string' ? given.backfillDate : undefined,
+      today: typeof given.today === 'string' ? given.today : undefined,
+    };
+    const panel = await planDevBuild(ctx, arg, fixed);
+    return panel ? { title: panel.title, steps: panel.plan.steps.map((s) => s.id) } : undefined;
   },
 };
-
-/** The model a command was invoked on: a code lens passes a URI string, menus a vscode.Uri, the palette nothing
- * (then the active editor's file). */
-async function modelInfoOf(ctx: Ctx, arg: unknown): Promise<ModelInfoResult | null> {
-  const uri =
-    typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.toString() : vscode.window.activeTextEditor?.document.uri.toString();
-  if (!uri) {
-    void vscode.window.showInformationMessage('Open a dbt model (.sql) first, or use the command from a model\'s context menu.');
-    return null;
-  }
-  const info = await ctx.languageClient.sendRequest(modelInfoRequest, { model: uri });
-  if (!info) {
-    void vscode.window.showWarningMessage(`${vscode.Uri.parse(uri).fsPath} is not a model of a dbt project in this workspace.`);
-  }
-  return info;
-}
-
-async function openPreview(markdown: string): Promise<{ uri: string; text: string }> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return { uri: doc.uri.toString(), text: markdown };
-}
 
 function activeProjectRoot(ctx: Ctx): string | undefined {
   return ctx.statusBar.current()?.root;

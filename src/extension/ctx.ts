@@ -8,6 +8,7 @@ import {
 import { projectStatusNotification, reloadRequest, type ProjectStatus } from '../protocol/projectStatus';
 import { Config } from './config';
 import { ManifestStatusBar } from './statusBar';
+import type { DiffViewPanel } from './webviews/diffViewPanel';
 import type { PlanViewPanel } from './webviews/planViewPanel';
 
 /**
@@ -25,6 +26,7 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeStatus = this.statusEmitter.event;
   private statuses: ProjectStatus[] = [];
   private readonly planViews = new Set<PlanViewPanel>();
+  private readonly diffViews = new Set<DiffViewPanel>();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = this.push(vscode.window.createOutputChannel('dbt Recovery', { log: true }));
@@ -49,6 +51,17 @@ export class Ctx implements vscode.Disposable {
   trackPlanView(panel: PlanViewPanel): void {
     this.planViews.add(panel);
     panel.onDidDispose(() => this.planViews.delete(panel));
+  }
+
+  /** Keeps an open diff view owned until it is closed. */
+  trackDiffView(panel: DiffViewPanel): void {
+    this.diffViews.add(panel);
+    panel.onDidDispose(() => this.diffViews.delete(panel));
+  }
+
+  /** The diff views open now, oldest first. */
+  get openDiffViews(): readonly DiffViewPanel[] {
+    return [...this.diffViews];
   }
 
   /** The plan views open now, oldest first (tests read them). */
@@ -115,6 +128,7 @@ export class Ctx implements vscode.Disposable {
 
   dispose(): void {
     for (const p of [...this.planViews]) p.dispose();
+    for (const d of [...this.diffViews]) d.dispose();
     for (const d of this.disposables.splice(0).reverse()) {
       try {
         d.dispose();

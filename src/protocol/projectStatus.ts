@@ -56,24 +56,6 @@ export type SelectNodesResult =
 /** Client -> server: evaluate a dbt selector on a project's manifest (what `dbt-recovery ls` does). */
 export const selectNodesRequest = new RequestType<SelectNodesParams, SelectNodesResult, void>('dbtRecovery/selectNodes');
 
-/** Client -> server: a model's recovery facts (role, lineage counts, last run) by file URI or unique id. */
-export interface ModelInfoParams {
-  /** A `file:` URI of the model's .sql, or its unique id. */
-  model: string;
-}
-export interface ModelInfoResult {
-  root: string;
-  uniqueId: string | null;
-  name: string;
-  /** Project-relative .sql path. */
-  file: string;
-  roles: Array<'refill-cohort' | 'price-lineage' | 'downstream-of-cohort'>;
-  upstream: number;
-  downstream: number;
-  lastRun: { status: string; executionTime: number; completedAt: string | null; message: string | null } | null;
-}
-export const modelInfoRequest = new RequestType<ModelInfoParams, ModelInfoResult | null, void>('dbtRecovery/modelInfo');
-
 /** Client -> server: plan the price-gap refill of the project holding `model` (a file URI), for a gap date. */
 export interface PlanPriceGapParams {
   /** A `file:` URI inside the project (the model the command was invoked on), or the project root path. */
@@ -89,3 +71,18 @@ export type PlanPriceGapResult =
   | { ok: true; root: string; plan: Plan; text: string }
   | { ok: false; message: string };
 export const planPriceGapRequest = new RequestType<PlanPriceGapParams, PlanPriceGapResult, void>('dbtRecovery/planPriceGap');
+
+/** Client -> server: plan the dev build / compare / promote of the model in `model` (a file URI). */
+export interface PlanDevBuildParams {
+  model: string;
+  mode: 'full-refresh' | 'backfill';
+  backfillDate?: string;
+  backfillColumns?: string[];
+  /** YYYY-MM-DD; default today in UTC. */
+  today?: string;
+  dbtCommand?: string[];
+  /** The profiles.yml targets: dev (default: the profile's default) and production (default `prod`). */
+  devTarget?: string;
+  prodTarget?: string;
+}
+export const planDevBuildRequest = new RequestType<PlanDevBuildParams, PlanPriceGapResult, void>('dbtRecovery/planDevBuild');

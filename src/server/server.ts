@@ -18,18 +18,17 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { selectNodes, SelectorError } from '../core/graph';
 import { PROFILE_FILE } from '../core/lint/profile/loadRecoveryProfile';
 import { DEFAULT_PROFILE } from '../core/lint/profile/recoveryProfile';
-import { planPriceGap, PlanError, renderPlanText } from '../core/plan';
-import { describe as describeTarget, loadWarehouseTarget } from '../core/profiles';
+import { planDevBuild, planPriceGap, PlanError, renderPlanText, todayUtc } from '../core/plan';
+import { describe as describeTarget, loadWarehouseTarget, ProfileError } from '../core/profiles';
 import {
-  modelInfoRequest,
+  planDevBuildRequest,
   planPriceGapRequest,
+  type PlanDevBuildParams,
   type PlanPriceGapParams,
   type PlanPriceGapResult,
   projectStatusNotification,
   reloadRequest,
   selectNodesRequest,
-  type ModelInfoParams,
-  type ModelInfoResult,
   type ProjectStatusParams,
   type SelectNodesParams,
   type SelectNodesResult,
@@ -309,21 +308,6 @@ connection.onCodeLens((params) => {
   return info ? modelCodeLenses(info, uri) : [];
 });
 
-connection.onRequest(modelInfoRequest, (params: ModelInfoParams): ModelInfoResult | null => {
-  const file = params.model.startsWith('file:') ? fileURLToPath(params.model) : null;
-  const root = file ? projects.projectOf(file) : (projects.roots().find((r) => projects.manifest(r)?.nodes.has(params.model)) ?? null);
-  const lint = root ? lintOf(root) : null;
-  if (!root || !lint) return null;
-  const linter = lint.get();
-  const info = linter.modelInfo(file ?? params.model);
-  return info ? { root, ...info } : null;
-});
-
-/** Today in UTC, YYYY-MM-DD: the refill's calendar is UTC, as the runbook's. */
-function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPriceGapResult => {
   const file = params.model.startsWith('file:') ? fileURLToPath(params.model) : params.model;
   const root = projects.projectOf(file);
@@ -358,6 +342,38 @@ connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPric
     return { ok: true, root, plan, text: renderPlanText(plan) };
   } catch (err) {
     if (err instanceof PlanError) return { ok: false, message: err.message };
+    throw err;
+  }
+});
+
+connection.onRequest(planDevBuildRequest, (params: PlanDevBuildParams): PlanPriceGapResult => {
+  const file = params.model.startsWith('file:') ? fileURLToPath(params.model) : params.model;
+  const root = projects.projectOf(file);
+  const project = root ? projects.project(root) : null;
+  if (!root || !project) return { ok: false, message: `${file} is not in a dbt project of this workspace.` };
+  const manifest = projects.manifest(root);
+  if (!manifest) return { ok: false, message: `No manifest for ${project.name}: run \`dbt parse\` first.` };
+  const lint = lintOf(root);
+  const info = lint?.get().modelInfo(file);
+  try {
+    // dbt looks in its working folder for profiles.yml: in the editor that is the project's folder.
+    const dev = loadWarehouseTarget({ projectDir: root, cwd: root, target: params.devTarget });
+    const prod = loadWarehouseTarget({ projectDir: root, cwd: root, target: params.prodTarget ?? 'prod' });
+    const plan = planDevBuild({
+      project,
+      manifest,
+      dev,
+      prod,
+      model: info?.uniqueId ?? file,
+      mode: params.mode,
+      backfillDate: params.backfillDate,
+      backfillColumns: params.backfillColumns,
+      today: params.today ?? todayUtc(),
+      dbtCommand: params.dbtCommand,
+    });
+    return { ok: true, root, plan, text: renderPlanText(plan) };
+  } catch (err) {
+    if (err instanceof PlanError || err instanceof ProfileError) return { ok: false, message: err.message };
     throw err;
   }
 });
