@@ -21,8 +21,9 @@ describe('cli: dbt-recovery plan price-gap', () => {
       assert.ok(s.id && s.phase && s.kind && s.description, JSON.stringify(s));
       if (s.kind === 'sql' || s.kind === 'check') assert.ok(s.sql.length > 0);
     }
-    // The cohort models that break the lint contract, and the gpay consumer that bypasses the lookback macro (the
-    // runbook's missed model), are named before anything runs.
+    // The cohort models that break the lint contract, the gpay consumer that bypasses the lookback macro (the
+    // runbook's missed model), and the cohort model whose key is computed from USD values, are named before anything
+    // runs.
     assert.deepEqual(
       plan.warnings.map((w) => [w.code, w.uniqueId]).sort(),
       [
@@ -30,8 +31,23 @@ describe('cli: dbt-recovery plan price-gap', () => {
         ['lint/refill-append-hooks', 'model.gnosis_recovery_example.int_execution_tokens_balances_by_sector_daily'],
         ['lint/refill-append-month-filter', 'model.gnosis_recovery_example.int_revenue_gpay_fees_daily'],
         ['lint/refill-append-strategy', 'model.gnosis_recovery_example.int_execution_account_balance_history_daily'],
+        ['value-derived-key', 'model.gnosis_recovery_example.int_execution_tokens_balance_cohorts_daily'],
       ],
     );
+  });
+
+  it('--clear-month-for drops the named cohort models\' month before their layer; a model it cannot clear exits 2', async () => {
+    const args = ['plan', 'price-gap', '--project-dir', EXAMPLE, '--from-date', '2026-04-17', '--today', '2026-04-27', '--format', 'json'];
+    const r = await runBuiltCli([...args, '--clear-month-for', 'int_execution_tokens_balance_cohorts_daily']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as Plan;
+    const drop = plan.steps.find((s) => s.id === 'p1-2026-04-01-layer2-clear-int_execution_tokens_balance_cohorts_daily');
+    assert.equal(drop?.kind === 'sql' ? drop.sql : null, "ALTER TABLE `dbt`.`int_execution_tokens_balance_cohorts_daily` DROP PARTITION '2026-04-01'");
+    assert.ok(!plan.warnings.some((w) => w.code === 'value-derived-key'));
+    assert.equal(plan.params.clearMonthFor, 'int_execution_tokens_balance_cohorts_daily');
+    const bad = await runBuiltCli([...args, '--clear-month-for', 'int_revenue_gpay_fees_daily']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /clearMonthFor: int_revenue_gpay_fees_daily has no \{% if start_month and end_month %\} branch/);
   });
 
   it('passes the dbt command prefix and the project dir dbt sees to every dbt step', async () => {

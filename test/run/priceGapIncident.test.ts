@@ -37,6 +37,7 @@ import { copyExample, EventLog, REPO, selectedBy, standinCalls, STANDIN } from '
 
 const EXECUTOR = path.join(REPO, 'test', 'dbt-standin', 'clickhouseExecutor.ts');
 const SUPPLY = 'int_execution_tokens_supply_holders_daily';
+const COHORTS = 'int_execution_tokens_balance_cohorts_daily';
 
 /** [day, rows, supply, supply_usd, holders] per day of the canary model's GNO series, by hand (see the header). */
 const TRUTH: Array<[string, number, number, number, number]> = [
@@ -260,8 +261,11 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
     assert.equal(on18.get('canary'), 'stop');
   });
 
-  /** What every plan run of this world must end with (the plan's promise), checked on the journal and the tables. */
-  async function assertRefilled(journal: Journal): Promise<void> {
+  /**
+   * What every plan run of this world must end with (the plan's promise), checked on the journal and the tables.
+   * `cleared`: the plan cleared the balance cohorts' month first (clearMonthFor).
+   */
+  async function assertRefilled(journal: Journal, { cleared }: { cleared: boolean } = { cleared: false }): Promise<void> {
     assert.deepEqual(journal.steps.filter((s) => s.status !== 'done').map((s) => s.id), [], 'every step done');
     const checks = new Map(journal.steps.filter((s) => s.kind === 'check').map((s) => [s.id, s.check!]));
 
@@ -298,8 +302,8 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
       DAYS.map((d, k) => [d, micro(fee(d)), micro(DAYS.slice(0, k + 1).reduce((s, x) => s + fee(x), 0))]),
     );
 
-    // Verification: no zero-USD day in the window but in two tables: one a limit of append + OPTIMIZE, one the
-    // example's deliberate non-compliance.
+    // Verification: no zero-USD day in the window but in two tables: one a limit of append + OPTIMIZE (unless the
+    // plan cleared its month), one the example's deliberate non-compliance.
     const verify = [...checks].filter(([id]) => id.startsWith('verify-usd-')).map(([id, c]) => [id.slice('verify-usd-'.length), c.status, c.offending.map((r) => [r.day, Number(r.zero_usd)])]);
     assert.deepEqual(verify, [
       ['int_execution_gpay_activity', 'pass', []],
@@ -307,8 +311,9 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
       ['int_execution_tokens_balances_daily', 'pass', []],
       ['int_execution_account_balance_history_daily', 'pass', []],
       // A value-derived key: on the gap day every holder was in the '0-10' USD cohort. The refill writes the right
-      // cohorts, but no new row has the key (gap day, GNO, '0-10'), so OPTIMIZE has nothing to replace it with.
-      ['int_execution_tokens_balance_cohorts_daily', 'warn', [[GAP_DAY, 1]]],
+      // cohorts, but no new row has the key (gap day, GNO, '0-10'), so OPTIMIZE has nothing to replace it with; the
+      // plan warned so, and clearMonthFor drops the month before the rewrite.
+      [COHORTS, cleared ? 'pass' : 'warn', cleared ? [] : [[GAP_DAY, 1]]],
       ['int_execution_tokens_balances_by_sector_daily', 'pass', []],
       ['int_execution_tokens_supply_holders_daily', 'pass', []],
       // NON-COMPLIANT (refill-append-month-filter): no start_month branch, so the "month rewrite" re-read 1 day.
@@ -319,18 +324,31 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
       `SELECT cohort, holders, balance, balance_usd AS usd FROM dbt.int_execution_tokens_balance_cohorts_daily WHERE date = '${GAP_DAY}' ORDER BY cohort`,
     );
     assert.deepEqual(gapCohorts.map((r) => [r.cohort, Number(r.holders), r.balance, r.usd]), [
-      ['0-10', 3, 2000, 0],
+      ...(cleared ? [] : [['0-10', 3, 2000, 0]]),
       ['100k-1M', 1, 950, 950 * GNO_PRICE_GAP_DAY],
       ['1k-100k', 2, 625 + 425, (625 + 425) * GNO_PRICE_GAP_DAY],
     ]);
 
-    // Rows on the gap day in every API relation but the monthly one, whose `date` is a month start.
-    const api = [...checks].filter(([id]) => id.startsWith('verify-gap-day-')).filter(([, c]) => c.status !== 'pass').map(([id]) => id);
-    assert.deepEqual(api, ['verify-gap-day-api_execution_tokens_active_holders_monthly']);
-    // "Rows exist" is all the API check asks: the Gnosis Pay volume API has its gap-day row, still worth 0, because
-    // int_execution_gpay_payments_by_token_daily (NON-COMPLIANT, price-lookback-ignored) re-derives only its last day.
-    assert.equal(checks.get('verify-gap-day-api_execution_gpay_volume_payments_by_token_daily')!.status, 'pass');
+    // The API on the gap day: rows, none worth 0. Two are not, and the check says so (rows alone would pass both):
+    // the Gnosis Pay volume API, because int_execution_gpay_payments_by_token_daily (NON-COMPLIANT,
+    // price-lookback-ignored) re-derives only its last day, and the fees API's gpay stream, because
+    // int_revenue_gpay_fees_daily (NON-COMPLIANT, refill-append-month-filter) re-read 1 day of the month.
+    const api = [...checks].filter(([id]) => id.startsWith('verify-gap-day-')).filter(([, c]) => c.status !== 'pass');
+    assert.deepEqual(
+      api.map(([id, c]) => [id, c.status, c.offending.map((r) => [r.day, Number(r.rows), Number(r.zero_values)])]),
+      [
+        ['verify-gap-day-api_execution_gpay_volume_payments_by_token_daily', 'warn', [[GAP_DAY, 1, 1]]],
+        ['verify-gap-day-api_revenue_fees_daily', 'warn', [[GAP_DAY, 3, 1]]],
+      ],
+    );
     assert.deepEqual(await w.query(`SELECT label, value FROM dbt.api_execution_gpay_volume_payments_by_token_daily WHERE date = '${GAP_DAY}'`), [{ label: 'EURe', value: 0 }]);
+    assert.deepEqual(
+      (await w.query<{ label: string; value: number }>(`SELECT label, value FROM dbt.api_revenue_fees_daily WHERE date = '${GAP_DAY}' ORDER BY label`)).map((r) => [r.label, r.value > 0]),
+      [['gpay', false], ['holdings', true], ['pools', true]],
+    );
+    // The monthly API's date is a month start: its check looks at the gap day's month, which has its row.
+    const monthly = checks.get('verify-gap-day-api_execution_tokens_active_holders_monthly')!;
+    assert.deepEqual([monthly.status, monthly.rows.map((r) => [r.day, Number(r.rows), Number(r.zero_values)])], ['pass', [[MONTH, 1, 0]]]);
   }
 
   it('the plan, run by the runner (a layer at a time, OPTIMIZE between), refills April to the true values', async () => {
@@ -339,7 +357,13 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
     assert.equal(outcome.status, 'done', outcome.message);
     const journal = readJournal(outcome.runDir);
     await assertRefilled(journal);
-    assert.deepEqual(journal.approvals.map((a) => [a.stepId, a.approved, a.automatic]), [['phase1-approve', true, true], ['phase2-approve', true, true], ['phase3-approve', true, true]]);
+    assert.deepEqual(plan.warnings.map((x) => [x.code, x.uniqueId?.split('.').pop()]), [['value-derived-key', COHORTS]]);
+    assert.deepEqual(journal.approvals.map((a) => [a.stepId, a.approved, a.automatic]), [
+      ['preflight-warnings', true, true],
+      ['phase1-approve', true, true],
+      ['phase2-approve', true, true],
+      ['phase3-approve', true, true],
+    ]);
 
     // One dbt process per layer, then Phase 2 and Phase 3; each cohort model rewritten once, in append mode but the
     // non-compliant delete+insert one.
@@ -352,6 +376,72 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
     const on18 = await checksAgreeOn18();
     assert.equal(on18.get('canary'), 'pass');
     assert.deepEqual([...on18.values()].filter((v) => v !== 'pass'), ['warn', 'warn'], 'the two zero-USD warnings');
+  });
+
+  it("with clearMonthFor, the balance cohorts' month is dropped before its layer and ends with the refill's rows only", async () => {
+    const cleared = planPriceGap({
+      project: readProject(project.dir),
+      manifest: loadManifest(path.join(project.target, 'manifest.json')),
+      profile: DEFAULT_PROFILE,
+      fromDate: GAP_DAY,
+      today: TODAY,
+      dbtCommand: [process.execPath, STANDIN],
+      connection: w.description,
+      clearMonthFor: [COHORTS],
+    });
+    assert.deepEqual(cleared.warnings, []);
+    const drop = `p1-${MONTH}-layer2-clear-${COHORTS}`;
+    const order = cleared.steps.map((x) => x.id);
+    assert.equal(order.indexOf(drop) + 1, order.indexOf(`p1-${MONTH}-layer2-run`));
+    // Just before the DROP, the month holds the daily build's rows, the stale '0-10' cohort of the gap day among them.
+    const cohortsOf = async (): Promise<string[]> =>
+      (await w.query<{ c: string }>(`SELECT cohort AS c FROM dbt.${COHORTS} WHERE date = '${GAP_DAY}' ORDER BY c`)).map((r) => r.c);
+    assert.deepEqual(await cohortsOf(), ['0-10']);
+    const seen: string[][] = [];
+    const outcome = await runPlan(cleared, {
+      approve: approveAll(),
+      warehouse: w,
+      targetPath: project.target,
+      env: world.dbtEnv,
+      // The month is empty between the DROP and the layer's run: what readers see meanwhile.
+      onEvent: (e) => {
+        if (e.type === 'step-start' && e.step === `p1-${MONTH}-layer2-run`) void cohortsOf().then((c) => seen.push(c));
+      },
+    });
+    assert.equal(outcome.status, 'done', outcome.message);
+    const journal = readJournal(outcome.runDir);
+    assert.deepEqual(journal.steps.find((x) => x.id === drop)!.statements, [`ALTER TABLE \`dbt\`.\`${COHORTS}\` DROP PARTITION '${MONTH}'`]);
+    await assertRefilled(journal, { cleared: true });
+    assert.deepEqual(await cohortsOf(), ['100k-1M', '1k-100k']);
+    assert.deepEqual(seen, [[]]);
+    assert.deepEqual(journal.approvals.map((a) => a.stepId), ['phase1-approve', 'phase2-approve', 'phase3-approve']);
+  });
+
+  it('an OPTIMIZE that does not collapse the month stops the run at that table\'s duplicate check, before the next layer reads it', async () => {
+    // balances_daily sorted by more than its unique key (balance_usd too): ReplacingMergeTree collapses rows of the
+    // same sorting key only, so the gap day's old row (0 USD) and the refill's stay side by side after OPTIMIZE.
+    const rel = 'dbt.int_execution_tokens_balances_daily';
+    await w.exec(
+      `CREATE TABLE ${rel}_plain ENGINE = ReplacingMergeTree() PARTITION BY toStartOfMonth(date) ORDER BY (date, token_address, address, balance_usd) ` +
+        `SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 1 AS SELECT * FROM ${rel}`,
+    );
+    await w.exec(`EXCHANGE TABLES ${rel}_plain AND ${rel}`);
+    await w.exec(`DROP TABLE ${rel}_plain`);
+    const before = await supplyByDay();
+    const outcome = await runPlan(plan, { approve: approveAll(), warehouse: w, targetPath: project.target, env: world.dbtEnv });
+    assert.equal(outcome.status, 'failed');
+    const check = `p1-${MONTH}-duplicates-int_execution_tokens_balances_daily`;
+    assert.equal(outcome.stoppedAt, check, outcome.message);
+    const journal = readJournal(outcome.runDir);
+    const stopped = journal.steps.find((x) => x.id === check)!;
+    assert.deepEqual(
+      stopped.check!.offending.map((r) => [r.date, r.address, Number(r.copies)]),
+      [HOLDER, PAY_SAFE, TREASURY].sort().map((a) => [GAP_DAY, a, 2]),
+    );
+    // Nothing of layer 2 ran: the stand-in ran layer 1 only, and the canary model still holds the daily build's rows.
+    assert.deepEqual(standinCalls(argvLog).slice(1).map(selectedBy), [LAYERS[0]]);
+    assert.equal(journal.steps.find((x) => x.id === `p1-${MONTH}-layer2-run`)!.status, 'pending');
+    assert.deepEqual(await supplyByDay(), before);
   });
 
   it('killed mid-Phase-1 and resumed, the run ends with the true values and no completed step ran twice', async () => {
@@ -415,6 +505,6 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
     // attempt wrote were written again (idempotent: a third copy of April in supply_holders, collapsed by OPTIMIZE to
     // the true values above), every other model once.
     assert.deepEqual(Object.fromEntries(LAYERS.flat().map((m) => [m, count(m)])), Object.fromEntries(LAYERS.flat().map((m) => [m, layer2Order.slice(0, -1).includes(m) ? 2 : 1])));
-    assert.deepEqual(after.approvals.map((a) => [a.stepId, a.by]), [['phase1-approve', 'runner-child'], ['phase2-approve', '--yes'], ['phase3-approve', '--yes']]);
+    assert.deepEqual(after.approvals.map((a) => [a.stepId, a.by]), [['preflight-warnings', 'runner-child'], ['phase1-approve', 'runner-child'], ['phase2-approve', '--yes'], ['phase3-approve', '--yes']]);
   });
 });

@@ -25,6 +25,7 @@ export interface PriceGapOptions {
   select?: string;
   skipBalancesRewrite?: boolean;
   skipPriceDependent?: boolean;
+  clearMonthFor?: string[];
   today?: string;
   dbtCommand?: string[];
   dbtProjectDir?: string;
@@ -43,6 +44,7 @@ export function addPriceGapOptions(cmd: Command): Command {
     .option('--select <selector>', 'Phase 2 root selector (default: <price root>+ from the recovery profile)')
     .option('--skip-balances-rewrite', 'leave out Phase 1 (the refill cohort) and Phase 3: only Phase 2')
     .option('--skip-price-dependent', 'leave out Phase 2 and Phase 3: only Phase 1')
+    .option('--clear-month-for <model...>', 'cohort models whose month partition is dropped right before their layer rewrites it (a key computed from refilled values; readers see no rows of them for the month until then)')
     .option('--today <YYYY-MM-DD>', 'the day to plan for (default: today in UTC); makes plans reproducible')
     .option('--dbt-command <part...>', 'how to start dbt, as separate words (e.g. --dbt-command docker exec dbt dbt)', ['dbt'])
     .option('--dbt-project-dir <dir>', '--project-dir as dbt sees it, when dbt runs elsewhere (e.g. /app in a container)')
@@ -104,6 +106,7 @@ export function buildPriceGapPlan(opts: PriceGapOptions, io: CliIo): Plan {
     select: opts.select,
     skipBalancesRewrite: opts.skipBalancesRewrite === true,
     skipPriceDependent: opts.skipPriceDependent === true,
+    clearMonthFor: opts.clearMonthFor,
     today: opts.today ?? todayUtc(),
     dbtCommand: opts.dbtCommand && opts.dbtCommand.length > 0 ? opts.dbtCommand : ['dbt'],
     projectDir: opts.dbtProjectDir,

@@ -85,6 +85,18 @@ export function evaluateCheck(rule: CheckRule, rows: readonly CheckRow[]): Check
         offending: [...rows],
       };
     }
+    case 'rows-nonzero': {
+      if (rows.length === 0) return { status: rule.onFail, message: 'No rows on the day: expected rows, none with a zero or NULL value.', offending: [] };
+      const offending = rows.filter((r) => num(r[rule.column]) !== 0);
+      const total = rows.reduce((n, r) => n + (num(r.rows) ?? 0), 0);
+      if (offending.length === 0) return { status: 'pass', message: `${plural(total, 'row')}, none with a zero or NULL value.`, offending: [] };
+      const zero = offending.reduce((n, r) => n + (num(r[rule.column]) ?? 0), 0);
+      return {
+        status: rule.onFail,
+        message: `${zero} of ${plural(total, 'row')} on ${offending.map((r) => dayOf(r.day)).join(', ')} ${zero === 1 ? 'has' : 'have'} a zero or NULL value: still stale, or a genuine zero.`,
+        offending,
+      };
+    }
     case 'all-equal': {
       const offending = rows.filter((r) => num(r[rule.column]) !== rule.expected);
       if (offending.length === 0) return { status: 'pass', message: `Every ${rule.column} is ${rule.expected}.`, offending: [] };

@@ -51,6 +51,8 @@ function ruleText(s: Step): string | null {
       return 'rule: no pending mutations, else stop (kill after approval)';
     case 'all-equal':
       return `rule: every ${r.column} = ${r.expected}, else ${r.onMismatch}`;
+    case 'rows-nonzero':
+      return `rule: rows expected, every ${r.column} = 0, else ${r.onFail}`;
   }
 }
 

@@ -44,7 +44,9 @@ export interface DbtStep extends StepBase {
 /** A statement run through the warehouse adapter on the plan's connection. */
 export type SqlOperation =
   /** `OPTIMIZE TABLE db.t PARTITION '<literal>' FINAL DEDUPLICATE`: the runner validates the literal against the
-   * table's partition key and system.parts first, and sets optimize_throw_if_noop where the server has it. */
+   * table's partition key and system.parts first, and sets optimize_throw_if_noop where the server has it. A literal
+   * that is exactly a month the key makes, but that the table has no rows for, finishes with a warning (nothing to
+   * deduplicate); any other literal that matches no partition fails the step. */
   | { op: 'optimize-partition'; database: string; table: string; partition: string }
   /** `KILL MUTATION WHERE mutation_id = ...` for the mutations a preflight check found (run-time list). */
   | { op: 'kill-mutations'; database: string | null }
@@ -85,7 +87,10 @@ export type CheckRule =
    * after an approval that shows each KILL statement, where the server supports KILL MUTATION. */
   | { type: 'no-pending-mutations' }
   /** Rows `(key, count)`: each count must equal `expected` (1: no duplicate keys left after OPTIMIZE). */
-  | { type: 'all-equal'; column: string; expected: number; onMismatch: 'stop' | 'warn' };
+  | { type: 'all-equal'; column: string; expected: number; onMismatch: 'stop' | 'warn' }
+  /** Rows `(day, rows, <column>)` of one day, `<column>` counting its rows with a zero or NULL value (e.g. an API
+   * relation on the gap day): at least one row, and `<column>` 0 in each; else stop or warn. */
+  | { type: 'rows-nonzero'; column: string; onFail: 'stop' | 'warn' };
 
 export interface CheckStep extends StepBase {
   kind: 'check';

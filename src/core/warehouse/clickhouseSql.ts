@@ -51,6 +51,12 @@ export function optimizePartitionSql(database: string, table: string, partition:
   return { sql, settings: opts.throwIfNoop ? { optimize_throw_if_noop: 1 } : {} };
 }
 
+/** `ALTER TABLE ... DROP PARTITION ...`: every row of one partition gone at once (no mutation); a partition that has
+ * no rows, or a literal that matches none, drops nothing and says nothing. */
+export function dropPartitionSql(database: string, table: string, partition: PartitionSpec): ClickHouseStatement {
+  return { sql: `ALTER TABLE ${ch.relation(null, database, table)} DROP PARTITION ${partitionSql(partition)}`, settings: {} };
+}
+
 /** Active partitions of a table with their part and row counts, from `system.parts`. */
 export function activePartitionsSql(database: string, table: string): ClickHouseStatement {
   return {

@@ -81,4 +81,16 @@ describe('plan: evaluateCheck', () => {
     assert.deepEqual(r.offending, [rows[1], rows[2]]); // a missing column is not 0
     assert.equal(evaluateCheck(usd, [rows[0]!]).message, 'Every zero_usd is 0.');
   });
+
+  it('rows-nonzero: rows on the day and none zero pass; no rows, or a zero or NULL value, warn or stop', () => {
+    const rule = { type: 'rows-nonzero', column: 'zero_values', onFail: 'warn' } as const;
+    assert.deepEqual(evaluateCheck(rule, [{ day: '2026-04-17', rows: '3', zero_values: '0' }]), { status: 'pass', message: '3 rows, none with a zero or NULL value.', offending: [] });
+    assert.deepEqual(evaluateCheck(rule, []), { status: 'warn', message: 'No rows on the day: expected rows, none with a zero or NULL value.', offending: [] });
+    const zero = { day: '2026-04-17', rows: '3', zero_values: '1' };
+    assert.deepEqual(evaluateCheck(rule, [zero]), { status: 'warn', message: '1 of 3 rows on 2026-04-17 has a zero or NULL value: still stale, or a genuine zero.', offending: [zero] });
+    assert.equal(evaluateCheck({ ...rule, onFail: 'stop' }, []).status, 'stop');
+    // A row without the column is not a pass.
+    assert.equal(evaluateCheck(rule, [{ day: '2026-04-17', rows: 2 }]).status, 'warn');
+    assert.equal(evaluateCheck(rule, [{ day: '2026-04-17', rows: 2, zero_values: 2 }]).message, '2 of 2 rows on 2026-04-17 have a zero or NULL value: still stale, or a genuine zero.');
+  });
 });

@@ -30,6 +30,8 @@ export interface ModelSpec {
   config?: Record<string, unknown>;
   columns?: string[];
   compiled?: string;
+  /** The model's SQL as written (`raw_code`). */
+  raw?: string;
   schema?: string;
   alias?: string;
 }
@@ -62,6 +64,7 @@ export function buildModels(specs: ModelSpec[]): Manifest {
       depends_on: { nodes: (s.deps ?? []).map((d) => `model.shop.${d}`), macros: [] },
       columns: Object.fromEntries((s.columns ?? []).map((c) => [c, { name: c, description: '' }])),
       ...(s.compiled !== undefined ? { compiled_code: s.compiled } : {}),
+      ...(s.raw !== undefined ? { raw_code: s.raw } : {}),
     };
   }
   const json = {

@@ -40,11 +40,17 @@ const LAYER3 = ['int_revenue_holdings_fees_daily'];
 const VARS_APRIL = '{"start_month": "2026-04-01", "end_month": "2026-04-01"}';
 const PASS_THROUGH = ['--project-dir', '/app', '--profiles-dir', '/app'];
 
-/** The example's Phase 1 steps for one month, in order. */
+/** The example's Phase 1 steps for one month, in order: each layer's run, its OPTIMIZEs, then its duplicate checks. */
 function phase1Ids(month: string): string[] {
-  const layer = (k: number, names: string[]): string[] => [`p1-${month}-layer${k}-run`, ...names.map((n) => `p1-${month}-layer${k}-optimize-${n}`)];
-  return [...layer(1, LAYER1), ...layer(2, LAYER2), ...layer(3, LAYER3), ...[...LAYER1, ...LAYER2, ...LAYER3].map((n) => `p1-${month}-duplicates-${n}`)];
+  const layer = (k: number, names: string[]): string[] => [
+    `p1-${month}-layer${k}-run`,
+    ...names.map((n) => `p1-${month}-layer${k}-optimize-${n}`),
+    ...names.map((n) => `p1-${month}-duplicates-${n}`),
+  ];
+  return [...layer(1, LAYER1), ...layer(2, LAYER2), ...layer(3, LAYER3)];
 }
+
+const COHORTS = 'int_execution_tokens_balance_cohorts_daily';
 
 const API_CHECKS = [
   'api_execution_account_balance_history_daily',
@@ -70,8 +76,9 @@ describe('plan: price-gap refill on examples/price-gap', () => {
     assert.equal(plan.projectDir, EXAMPLE_DIR);
     assert.equal(plan.profilesDir, '/app');
     assert.deepEqual(plan.dbtCommand, ['dbt']);
-    assert.deepEqual(plan.warnings, []);
+    assert.deepEqual(plan.warnings.map((w) => [w.code, w.uniqueId]), [['value-derived-key', P + COHORTS]]);
     assert.deepEqual(ids(plan), [
+      'preflight-warnings',
       'preflight-mutations',
       'phase1-approve',
       ...phase1Ids('2026-04-01'),
@@ -123,25 +130,38 @@ describe('plan: price-gap refill on examples/price-gap', () => {
   });
 
   it('one gate per writing phase, before its first write, showing every command and statement up to the next gate', () => {
-    const plan = planPriceGap(workedExample());
+    const plan = planPriceGap(workedExample({ clearMonthFor: [COHORTS] }));
     const gates = plan.steps.filter((s): s is GateStep => s.kind === 'gate');
     assert.deepEqual(gates.map((g) => g.id), ['phase1-approve', 'phase2-approve', 'phase3-approve']);
     // No writing step comes before the first gate; each writing step's phase has its gate earlier.
     const firstGate = plan.steps.findIndex((s) => s.kind === 'gate');
     assert.ok(plan.steps.slice(0, firstGate).every((s) => !s.writes));
     const p1 = gates[0]!;
-    assert.equal(p1.title, 'Rewrite month 2026-04-01 of 9 refill_append tables in 3 layers (append + OPTIMIZE ... FINAL DEDUPLICATE)');
-    assert.equal(p1.shows.length, 3 + 9 + 9 + 1); // 3 layer runs, 9 OPTIMIZE, 9 duplicate checks, the canary
+    assert.equal(p1.title, `Rewrite month 2026-04-01 of 9 refill_append tables in 3 layers (append + OPTIMIZE ... FINAL DEDUPLICATE; the month of ${COHORTS} dropped first)`);
+    assert.equal(p1.shows.length, 3 + 1 + 9 + 9 + 1); // 3 layer runs, 1 DROP PARTITION, 9 OPTIMIZE, 9 duplicate checks, the canary
     assert.equal(p1.shows[0], `dbt run --select ${LAYER1.join(' ')} --vars '${VARS_APRIL}' --project-dir /app --profiles-dir /app`);
     assert.equal(p1.shows[1], "OPTIMIZE TABLE `dbt`.`int_execution_gpay_activity` PARTITION '2026-04-01' FINAL DEDUPLICATE");
+    assert.match(p1.shows[4]!, /^SELECT date, wallet_address, transaction_hash, log_index, count\(\) AS copies\nFROM `dbt`\.`int_execution_gpay_activity`/);
+    assert.equal(p1.shows[7], `ALTER TABLE \`dbt\`.\`${COHORTS}\` DROP PARTITION '2026-04-01'`);
+    assert.match(p1.shows[8]!, /^dbt run --select int_execution_account_balance_history_daily /);
     assert.deepEqual(gates[1]!.shows, [`dbt run --select int_execution_token_prices_daily+ --exclude tag:refill_append --vars '{"price_lookback_days": 12}' --project-dir /app --profiles-dir /app`]);
     assert.equal(gates[1]!.title, 'Re-derive 18 models of the price lineage with price_lookback_days = 12');
     assert.equal(gates[2]!.shows[0], 'dbt run --select tag:refill_append+ --exclude tag:refill_append --project-dir /app --profiles-dir /app');
     assert.equal(gates[2]!.title, 'Rebuild 13 models downstream of the refill_append cohort');
   });
 
-  it('after the last layer of a month, a duplicate-key check per table on its month partition', () => {
+  it("a duplicate-key check per table on its month partition, right after its layer's OPTIMIZEs and before the next layer reads it", () => {
     const plan = planPriceGap(workedExample());
+    const at = (id: string): number => ids(plan).indexOf(id);
+    for (const [k, names] of [LAYER1, LAYER2, LAYER3].entries()) {
+      const lastOptimize = Math.max(...names.map((n) => at(`p1-2026-04-01-layer${k + 1}-optimize-${n}`)));
+      const checks = names.map((n) => at(`p1-2026-04-01-duplicates-${n}`));
+      assert.deepEqual(checks, names.map((_, i) => lastOptimize + 1 + i), `layer ${k + 1}: its checks follow its last OPTIMIZE`);
+      const next = k < 2 ? at(`p1-2026-04-01-layer${k + 2}-run`) : at('canary');
+      assert.equal(next, lastOptimize + 1 + names.length, `layer ${k + 1}: nothing between its checks and ${k < 2 ? 'the next layer' : 'the canary'}`);
+    }
+    assert.match(step(plan, 'p1-2026-04-01-duplicates-int_execution_tokens_balances_daily', 'check').description, /after OPTIMIZE, before layer 2 reads it$/);
+    assert.match(step(plan, 'p1-2026-04-01-duplicates-int_revenue_holdings_fees_daily', 'check').description, /after OPTIMIZE$/);
     const c = step(plan, 'p1-2026-04-01-duplicates-int_execution_tokens_balances_daily', 'check');
     assert.deepEqual(c.rule, { type: 'all-equal', column: 'copies', expected: 1, onMismatch: 'stop' });
     assert.deepEqual(c.columns, ['date', 'token_address', 'address', 'copies']);
@@ -214,7 +234,7 @@ describe('plan: price-gap refill on examples/price-gap', () => {
     assert.equal(none.params.canaryModel, null);
   });
 
-  it('verification: zero or NULL *_usd per day for cohort tables, rows on the gap day for api_* downstream', () => {
+  it('verification: zero or NULL *_usd per day for cohort tables; rows on the gap day, none zero, for api_* downstream', () => {
     const plan = planPriceGap(workedExample());
     const usd = step(plan, 'verify-usd-int_revenue_holdings_fees_daily', 'check');
     assert.deepEqual(usd.rule, { type: 'all-equal', column: 'zero_usd', expected: 0, onMismatch: 'warn' });
@@ -232,24 +252,105 @@ describe('plan: price-gap refill on examples/price-gap', () => {
     // balance_usd is not documented for balance_cohorts: it comes from the compiled SQL's outer SELECT.
     assert.match(step(plan, 'verify-usd-int_execution_tokens_balance_cohorts_daily', 'check').sql, /countIf\(balance_usd IS NULL OR balance_usd = 0\)/);
     const api = step(plan, 'verify-gap-day-api_execution_gpay_volume_payments_by_token_daily', 'check');
-    assert.deepEqual(api.rule, { type: 'some-rows', onNone: 'warn' });
+    assert.deepEqual(api.rule, { type: 'rows-nonzero', column: 'zero_values', onFail: 'warn' });
+    assert.deepEqual(api.columns, ['day', 'rows', 'zero_values']);
+    assert.equal(api.description, 'dbt.api_execution_gpay_volume_payments_by_token_daily has rows on 2026-04-17, the first day of the window, and none with value zero or NULL');
     assert.equal(
       api.sql,
       [
-        'SELECT toDate(date) AS day, count() AS rows',
+        'SELECT toDate(date) AS day, count() AS rows, countIf(value IS NULL OR value = 0) AS zero_values',
         'FROM `dbt`.`api_execution_gpay_volume_payments_by_token_daily`',
         "WHERE toDate(date) = toDate('2026-04-17')",
         'GROUP BY day',
       ].join('\n'),
     );
+    // The value columns are what the relation's documented and compiled columns give: `value`, `*_usd`.
+    const values = (n: string): string => /countIf\((.*)\) AS zero_values/.exec(step(plan, `verify-gap-day-${n}`, 'check').sql)![1]!;
+    assert.equal(values('api_execution_account_balance_history_daily'), 'total_balance_usd IS NULL OR total_balance_usd = 0');
+    assert.equal(values('api_execution_pools_tvl_daily'), 'tvl_usd IS NULL OR tvl_usd = 0');
+    assert.equal(values('api_revenue_fees_daily'), 'value IS NULL OR value = 0');
+    // A monthly relation (its date is a month start) is checked on the month of the gap day.
+    const monthly = step(plan, 'verify-gap-day-api_execution_tokens_active_holders_monthly', 'check');
+    assert.match(monthly.sql, /\nWHERE toDate\(date\) = toDate\('2026-04-01'\)\n/);
+    assert.equal(monthly.description, 'dbt.api_execution_tokens_active_holders_monthly has rows on 2026-04-01, the month of 2026-04-17, and none with value zero or NULL');
+    assert.ok(plan.notes.includes('api_execution_tokens_active_holders_monthly is monthly (date is a month start): the gap-day check looks at 2026-04-01, the month of 2026-04-17.'));
+    assert.equal(plan.steps.filter((s) => s.kind === 'check' && /\n {0}WHERE toDate\(date\) = toDate\('2026-04-01'\)/.test(s.sql) && s.id.startsWith('verify-gap-day-')).length, 1);
     assert.ok(plan.steps.filter((s) => s.phase === 'verify').every((s) => s.kind === 'check' && !s.writes));
   });
 
-  it('notes say why the layers and that re-running a half-done Phase 1 step is safe', () => {
+  it('notes say why the layers, when re-running a half-done Phase 1 step is safe, and what append + OPTIMIZE cannot remove', () => {
     const plan = planPriceGap(workedExample());
     assert.equal(plan.notes[0], 'Window 2026-04-17 to 2026-04-27: price_lookback_days = (2026-04-27 - 2026-04-17) = 10 d, + 1 (the from-date itself), + 1 buffer = 12. Months: every month start from 2026-04-17 to 2026-04-27.');
     assert.match(plan.notes[1]!, /in 3 layers of its lineage .* The runbook's two passes are the two-layer case of this\.$/);
-    assert.match(plan.notes[2]!, /^Re-running a half-done Phase 1 step is safe: append \+ OPTIMIZE \.\.\. FINAL DEDUPLICATE is idempotent/);
+    assert.equal(
+      plan.notes[2],
+      'Re-running a half-done Phase 1 step is safe: a re-appended month writes the same keys again from the same inputs, and the next OPTIMIZE ... FINAL DEDUPLICATE collapses them. ' +
+        'What append + OPTIMIZE never removes, on the first run or any re-run, is an old row whose key the refill no longer writes: a key computed from refilled values (the value-derived-key warning) needs its month cleared first.',
+    );
+    assert.ok(
+      plan.notes.includes(
+        `${COHORTS}'s key has cohort (from balance_usd), computed from refilled values: the refill leaves its stale rows of the moved keys in place, so verify-usd-${COHORTS} may still find zero-USD rows on the gap days. They are those rows, not a failed refill; clear the month (clearMonthFor) to remove them.`,
+      ),
+    );
+    // No OPTIMIZE step claims that the month's old rows all give way.
+    for (const s of plan.steps) assert.doesNotMatch(s.description, /old and new rows collapse/);
+    assert.match(step(plan, `p1-2026-04-01-layer3-optimize-int_revenue_holdings_fees_daily`, 'sql').description, /: each old row whose key the refill wrote again collapses to the new one$/);
+    assert.match(
+      step(plan, `p1-2026-04-01-layer2-optimize-${COHORTS}`, 'sql').description,
+      /a row whose key \(cohort, computed from refilled values\) the refill no longer writes stays \(see the value-derived-key warning\)$/,
+    );
+    assert.match(step(plan, `verify-usd-${COHORTS}`, 'check').description, /stale rows of a key the refill moved \(cohort\) count here too\)$/);
+  });
+
+  it('a cohort model whose key is computed from a USD value is a warning naming it and both ways out', () => {
+    const plan = planPriceGap(workedExample());
+    const [w] = plan.warnings;
+    assert.equal(w!.code, 'value-derived-key');
+    assert.equal(
+      w!.message,
+      `${COHORTS}: its key (date, token_address, cohort) has cohort, computed from balance_usd. When the refill changes that value, a row moves to another key: ` +
+        "append + OPTIMIZE ... FINAL DEDUPLICATE collapses only rows of the same key, so the month's stale rows stay beside the corrected ones, however often Phase 1 runs. " +
+        `Either clear the month first (plan with clearMonthFor / --clear-month-for ${COHORTS}: ALTER TABLE dbt.${COHORTS} DROP PARTITION '2026-04-01' runs right before its layer, ` +
+        "and readers see no rows of it for the month until the layer's append ends), or take it out of the refill_append cohort with a unique_key without cohort " +
+        "(e.g. (date, token_address)), so Phase 2's delete+insert replaces every row of a refilled day.",
+    );
+    assert.equal(step(plan, 'preflight-warnings', 'gate').title, `Go ahead despite 1 warning (${COHORTS})`);
+  });
+
+  it('clearMonthFor: the month partition dropped right before the layer that rewrites it, shown by the Phase 1 gate; no warning left', () => {
+    const plan = planPriceGap(workedExample({ clearMonthFor: [COHORTS], fromDate: '2026-03-20', today: '2026-04-10' }));
+    assert.deepEqual(plan.warnings, []);
+    assert.equal(plan.params.clearMonthFor, COHORTS);
+    for (const month of ['2026-03-01', '2026-04-01']) {
+      const clear = step(plan, `p1-${month}-layer2-clear-${COHORTS}`, 'sql');
+      assert.deepEqual(clear.operation, { op: 'exec', statement: `ALTER TABLE \`dbt\`.\`${COHORTS}\` DROP PARTITION '${month}'` });
+      assert.equal(clear.sql, `ALTER TABLE \`dbt\`.\`${COHORTS}\` DROP PARTITION '${month}'`);
+      assert.deepEqual([clear.writes, clear.idempotent, clear.phase], [true, true, 'phase1']);
+      assert.match(clear.description, /Readers see no rows of it for the month until the layer's append ends\.$/);
+      const i = ids(plan).indexOf(clear.id);
+      assert.deepEqual(ids(plan).slice(i - 1, i + 2), [`p1-${month}-duplicates-int_execution_tokens_balances_daily`, clear.id, `p1-${month}-layer2-run`]);
+      assert.match(step(plan, `p1-${month}-layer2-optimize-${COHORTS}`, 'sql').description, /the month holds only the rows just appended \(it was cleared before the layer ran\)/);
+    }
+    const gate = step(plan, 'phase1-approve', 'gate');
+    assert.equal(gate.title, `Rewrite 2 months (2026-03-01 to 2026-04-01) of 9 refill_append tables in 3 layers (append + OPTIMIZE ... FINAL DEDUPLICATE; the month of ${COHORTS} dropped first)`);
+    assert.match(gate.description, new RegExp(`dbt\\.${COHORTS} has its month partition dropped \\(DROP PARTITION\\) right before its layer runs: readers see no rows of it for the month until that layer's append ends\\.$`));
+    assert.ok(gate.shows.includes(`ALTER TABLE \`dbt\`.\`${COHORTS}\` DROP PARTITION '2026-04-01'`));
+    assert.equal(ids(plan).filter((id) => id.includes('-clear-')).length, 2);
+    assert.ok(plan.notes.some((n) => n.startsWith(`${COHORTS}'s key has cohort (from balance_usd), computed from refilled values: its month is dropped before its layer runs (clearMonthFor)`)));
+    assert.doesNotMatch(step(plan, `verify-usd-${COHORTS}`, 'check').description, /stale rows/);
+    // Without it, no plan has the key.
+    assert.ok(!('clearMonthFor' in planPriceGap(workedExample()).params));
+  });
+
+  it('clearMonthFor is refused for a model that is not in the cohort, has no month branch, or with --skip-balances-rewrite', () => {
+    planError(() => planPriceGap(workedExample({ clearMonthFor: ['int_execution_tokens_balance_cohort_daily'] })), /^clearMonthFor: int_execution_tokens_balance_cohort_daily is not a model of this manifest; did you mean int_execution_tokens_balance_cohorts_daily\?/);
+    planError(() => planPriceGap(workedExample({ clearMonthFor: ['fct_revenue_fees_daily'] })), /^clearMonthFor: fct_revenue_fees_daily is not tagged refill_append, so Phase 1 does not rewrite its month\./);
+    // NON-COMPLIANT (refill-append-month-filter): the month would come back with the lookback only.
+    planError(
+      () => planPriceGap(workedExample({ clearMonthFor: ['int_revenue_gpay_fees_daily'] })),
+      /^clearMonthFor: int_revenue_gpay_fees_daily has no \{% if start_month and end_month %\} branch, so after its month is dropped the refill would write back only its incremental lookback/,
+    );
+    planError(() => planPriceGap(workedExample({ clearMonthFor: [COHORTS], skipBalancesRewrite: true })), /--skip-balances-rewrite leaves out Phase 1/);
   });
 
   it('a several-weeks gap spanning two months: Phase 1 for each month, in month order, with that month in the vars', () => {
@@ -289,8 +390,8 @@ describe('plan: price-gap refill on examples/price-gap', () => {
   it('--skip-price-dependent: only Phase 1 and the canary, with a warning that downstream stays stale', () => {
     const plan = planPriceGap(workedExample({ skipPriceDependent: true }));
     assert.deepEqual(ids(plan), ['preflight-warnings', 'preflight-mutations', 'phase1-approve', ...phase1Ids('2026-04-01'), 'canary', ...USD_CHECKS]);
-    assert.deepEqual(plan.warnings.map((w) => w.code), ['downstream-stale']);
-    assert.equal(step(plan, 'preflight-warnings', 'gate').title, 'Go ahead despite 1 warning (downstream-stale)');
+    assert.deepEqual(plan.warnings.map((w) => w.code), ['value-derived-key', 'downstream-stale']);
+    assert.equal(step(plan, 'preflight-warnings', 'gate').title, `Go ahead despite 2 warnings (${COHORTS}, downstream-stale)`);
   });
 
   it('both skip flags together are an error', () => {
@@ -338,6 +439,7 @@ describe('plan: price-gap refill on examples/price-gap', () => {
         ['lint/refill-append-strategy', P + 'int_execution_account_balance_history_daily'],
         ['lint/refill-append-hooks', P + 'int_execution_tokens_balances_by_sector_daily'],
         ['lint/refill-append-month-filter', P + 'int_revenue_gpay_fees_daily'],
+        ['value-derived-key', P + COHORTS],
       ],
     );
     assert.match(plan.warnings[1]!.message, /^int_execution_account_balance_history_daily \(refill-append-strategy, error\): /);
@@ -345,7 +447,7 @@ describe('plan: price-gap refill on examples/price-gap', () => {
     const gate = step(plan, 'preflight-warnings', 'gate');
     assert.equal(
       gate.title,
-      'Go ahead despite 4 warnings (int_execution_gpay_payments_by_token_daily, int_execution_account_balance_history_daily, int_execution_tokens_balances_by_sector_daily, int_revenue_gpay_fees_daily)',
+      `Go ahead despite 5 warnings (int_execution_gpay_payments_by_token_daily, int_execution_account_balance_history_daily, int_execution_tokens_balances_by_sector_daily, int_revenue_gpay_fees_daily, ${COHORTS})`,
     );
     assert.equal(gate.shows.length, 1); // the mutations check that follows
   });
@@ -391,16 +493,21 @@ describe('plan: price-gap refill on hand-made projects', () => {
       runs.map((s) => s.argv.slice(2, s.argv.indexOf('--vars'))),
       [['a', 'f'], ['b'], ['c'], ['d'], ['e']],
     );
-    assert.deepEqual(ids(plan).filter((id) => id.startsWith('p1-')).slice(0, 9), [
+    assert.deepEqual(ids(plan).filter((id) => id.startsWith('p1-')).slice(0, 14), [
       'p1-2026-04-01-layer1-run',
       'p1-2026-04-01-layer1-optimize-a',
       'p1-2026-04-01-layer1-optimize-f',
+      'p1-2026-04-01-duplicates-a',
+      'p1-2026-04-01-duplicates-f',
       'p1-2026-04-01-layer2-run',
       'p1-2026-04-01-layer2-optimize-b',
+      'p1-2026-04-01-duplicates-b',
       'p1-2026-04-01-layer3-run',
       'p1-2026-04-01-layer3-optimize-c',
+      'p1-2026-04-01-duplicates-c',
       'p1-2026-04-01-layer4-run',
       'p1-2026-04-01-layer4-optimize-d',
+      'p1-2026-04-01-duplicates-d',
     ]);
     assert.match(plan.notes[1]!, /\(6 models\) month by month in 5 layers/);
     // Phase 3 rebuilds v (downstream of the cohort, not in it).
@@ -489,6 +596,65 @@ describe('plan: price-gap refill on hand-made projects', () => {
     const plan = planPriceGap(syntheticInput(specs));
     assert.deepEqual(ids(plan).filter((id) => id.startsWith('verify-gap-day-')), ['verify-gap-day-api_prices', 'verify-gap-day-api_with_date']);
     assert.ok(plan.notes.includes('No date column known in api_monthly: no gap-day check for it.'));
+  });
+
+  it('gap-day checks: the value columns (value, *_usd) none zero; rows only without one; monthly relations on the month start', () => {
+    const specs: ModelSpec[] = [
+      PRICE_ROOT,
+      cohort('agg', ['prices']),
+      // Monthly by name, by a month column under the date's name, and by toStartOfMonth.
+      { name: 'api_holders_monthly', deps: ['agg'], columns: ['date', 'value'] },
+      { name: 'api_by_month', deps: ['agg'], compiled: 'SELECT t.block_month AS date, sum(x_usd) AS volume_usd FROM agg AS t GROUP BY date' },
+      { name: 'api_month_start', deps: ['agg'], compiled: 'SELECT toStartOfMonth(day) AS date, count() AS value FROM agg GROUP BY date' },
+      // Daily: a day column that merely mentions a month elsewhere in the SELECT.
+      { name: 'api_daily', deps: ['agg'], compiled: "SELECT date, toStartOfMonth(date) AS month, amount_usd, fee_usd, 'x' AS label FROM agg" },
+      { name: 'api_counts', deps: ['agg'], columns: ['date', 'label', 'holders'] },
+    ];
+    const plan = planPriceGap(syntheticInput(specs, { fromDate: '2026-04-02', today: '2026-04-05' }));
+    const c = (n: string) => step(plan, `verify-gap-day-${n}`, 'check');
+    for (const n of ['api_holders_monthly', 'api_by_month', 'api_month_start']) {
+      assert.match(c(n).sql, /\nWHERE toDate\(date\) = toDate\('2026-04-01'\)\n/, n);
+      assert.match(c(n).description, /has rows on 2026-04-01, the month of 2026-04-02, and none with/, n);
+    }
+    assert.match(c('api_by_month').sql, /countIf\(volume_usd IS NULL OR volume_usd = 0\) AS zero_values/);
+    assert.ok(plan.notes.includes('api_by_month, api_holders_monthly, api_month_start are monthly (date is a month start): the gap-day check looks at 2026-04-01, the month of 2026-04-02.'));
+    const daily = c('api_daily');
+    assert.match(daily.sql, /^SELECT toDate\(date\) AS day, count\(\) AS rows, countIf\(amount_usd IS NULL OR amount_usd = 0 OR fee_usd IS NULL OR fee_usd = 0\) AS zero_values\n/);
+    assert.match(daily.sql, /\nWHERE toDate\(date\) = toDate\('2026-04-02'\)\n/);
+    assert.deepEqual(daily.rule, { type: 'rows-nonzero', column: 'zero_values', onFail: 'warn' });
+    // No value column known: rows only, said in a note.
+    const counts = c('api_counts');
+    assert.deepEqual(counts.rule, { type: 'some-rows', onNone: 'warn' });
+    assert.equal(counts.sql, ['SELECT toDate(date) AS day, count() AS rows', 'FROM `dbt`.`api_counts`', "WHERE toDate(date) = toDate('2026-04-02')", 'GROUP BY day'].join('\n'));
+    assert.ok(plan.notes.includes('No value column (value, *_usd) known in api_counts: the gap-day check asks only for rows there.'));
+  });
+
+  it('value-derived keys: a key column computed from a *_usd or price value in the SELECT, or a key expression over one', () => {
+    const specs: ModelSpec[] = [
+      PRICE_ROOT,
+      { ...cohort('tiers', ['prices'], { unique_key: '(date, id, tier)', order_by: '(date, id, tier)' }), compiled: "SELECT date, id, multiIf(b.value_usd < 10, 'small_usd', 'big') AS tier, sum(b.value_usd) AS value_usd FROM x AS b GROUP BY date, id, tier" },
+      { ...cohort('bucketed', ['prices'], { unique_key: '(date, intDiv(value_usd, 100))' }), compiled: 'SELECT date, sum(v) AS value_usd FROM x GROUP BY date' },
+      { ...cohort('by_price', ['prices'], { unique_key: 'date', order_by: ['date', 'band'] }), compiled: 'SELECT date, round(p.price, -1) AS band, sum(v) AS value_usd FROM x AS p GROUP BY date, band' },
+      // Keys that pass columns through, whatever the names around them: not derived.
+      { ...cohort('plain', ['prices'], { unique_key: '(date, id)' }), compiled: "SELECT b.date AS date, lower(b.id) AS id, 'price' AS label, sum(b.value_usd) AS value_usd FROM x AS b GROUP BY date, id" },
+      { ...cohort('symbols', ['prices'], { unique_key: '(date, price_symbol)' }), compiled: 'SELECT date, price_symbol, sum(value_usd) AS value_usd FROM x GROUP BY date, price_symbol' },
+    ];
+    const plan = planPriceGap(syntheticInput(specs, { canary: false }));
+    assert.deepEqual(
+      plan.warnings.map((w) => [w.uniqueId, /^\w+: its key \(([^)]*(?:\([^)]*\))?[^)]*)\) has (.*?)\. When/.exec(w.message)?.slice(1)]),
+      [
+        ['model.shop.tiers', ['date, id, tier', 'tier, computed from value_usd']],
+        ['model.shop.bucketed', ['date, intDiv(value_usd, 100)', 'intDiv(value_usd, 100), computed from value_usd']],
+        ['model.shop.by_price', ['date, band', 'band, computed from price']],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    assert.match(plan.warnings.find((w) => w.uniqueId === 'model.shop.tiers')!.message, /with a unique_key without tier \(e\.g\. \(date, id\)\)/);
+  });
+
+  it('clearMonthFor on a toYYYYMM table drops the month by its number', () => {
+    const specs: ModelSpec[] = [PRICE_ROOT, { ...cohort('m', ['prices'], { partition_by: 'toYYYYMM(date)' }), raw: "{% if var('start_month', none) and var('end_month', none) %} WHERE 1 {% endif %}" }];
+    const plan = planPriceGap(syntheticInput(specs, { clearMonthFor: ['m'] }));
+    assert.equal(step(plan, 'p1-2026-04-01-layer1-clear-m', 'sql').sql, 'ALTER TABLE `dbt`.`m` DROP PARTITION 202604');
   });
 
   it('the earliest begin config of the price root and the cohort is where the data begins', () => {

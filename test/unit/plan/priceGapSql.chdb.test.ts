@@ -43,6 +43,11 @@ describe('plan: the price-gap checks run on ClickHouse 26 (chdb)', function () {
     await w.exec(`INSERT INTO ${db}.int_execution_tokens_supply_holders_daily VALUES ${rows.join(', ')}`);
     await w.exec(`INSERT INTO ${db}.int_execution_tokens_supply_holders_daily VALUES ('2026-04-05', '0x9c58', 'GNO', 100, 200, 7)`);
     await w.exec(`CREATE VIEW ${db}.api_execution_tokens_supply_daily AS SELECT date, symbol AS label, supply AS value FROM ${db}.int_execution_tokens_supply_holders_daily`);
+    // The same rows' USD value, 0 for GNO on 2026-04-17, under another API relation's name; and a monthly one.
+    await w.exec(`CREATE VIEW ${db}.api_execution_tokens_holders_daily AS SELECT date, symbol AS label, supply_usd AS value FROM ${db}.int_execution_tokens_supply_holders_daily`);
+    await w.exec(
+      `CREATE VIEW ${db}.api_execution_tokens_active_holders_monthly AS SELECT toStartOfMonth(date) AS date, symbol AS label, max(holders) AS value FROM ${db}.int_execution_tokens_supply_holders_daily GROUP BY date, label`,
+    );
   });
   after(async () => {
     await w.exec(`DROP DATABASE IF EXISTS ${db}`);
@@ -79,8 +84,14 @@ describe('plan: the price-gap checks run on ClickHouse 26 (chdb)', function () {
     assert.deepEqual(rows[1], { day: '2026-04-18', rows: '2', zero_usd: '0' });
   });
 
-  it('the gap-day check on an api_* view', async () => {
-    assert.deepEqual(await run('verify-gap-day-api_execution_tokens_supply_daily'), { rows: [{ day: '2026-04-17', rows: '2' }], status: 'pass' });
+  it('the gap-day check on an api_* view: rows, and none with a zero value; a monthly one on its month start', async () => {
+    assert.deepEqual(await run('verify-gap-day-api_execution_tokens_supply_daily'), { rows: [{ day: '2026-04-17', rows: '2', zero_values: '0' }], status: 'pass' });
+    assert.deepEqual(await run('verify-gap-day-api_execution_tokens_holders_daily'), { rows: [{ day: '2026-04-17', rows: '2', zero_values: '1' }], status: 'warn' });
+    assert.deepEqual(await run('verify-gap-day-api_execution_tokens_active_holders_monthly'), { rows: [{ day: '2026-04-01', rows: '2', zero_values: '0' }], status: 'pass' });
+    // No rows on the day: the view of a relation empty that day.
+    const step = sqlOf('verify-gap-day-api_execution_tokens_supply_daily');
+    const none = await w.query(step.sql.replace("toDate('2026-04-17')", "toDate('2026-04-10')"));
+    assert.deepEqual([none, evaluateCheck(step.rule, none).status], [[], 'warn']);
   });
 
   it('the mutations preflight', async () => {

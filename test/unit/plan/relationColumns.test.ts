@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { selectNodes } from '../../../src/core/graph/selector';
 import { planPriceGap } from '../../../src/core/plan';
-import { outerSelectColumns } from '../../../src/core/plan/pricegap/relationColumns';
+import { outerSelectColumns, outerSelectItems, referencedNames } from '../../../src/core/plan/pricegap/relationColumns';
 import { cohort, exampleProject, PRICE_ROOT, syntheticInput, workedExample } from './planFixtures';
 
 describe('plan: columns of a relation from its compiled SQL', () => {
@@ -28,6 +28,34 @@ describe('plan: columns of a relation from its compiled SQL', () => {
     assert.deepEqual(outerSelectColumns('SELECT * FROM t'), []);
     assert.deepEqual(outerSelectColumns("SELECT 'it\\'s' AS x, y FROM t"), ['x', 'y']);
     assert.deepEqual(outerSelectColumns('no sql here'), []);
+  });
+
+  it('gives each outer SELECT item with the expression that computes it, parentheses and all', () => {
+    assert.deepEqual(
+      outerSelectItems(
+        [
+          'WITH t AS (SELECT 1 AS x)',
+          'SELECT DISTINCT',
+          '    b.date,',
+          "    multiIf(b.balance_usd < 10, '0-10, AS no', '10+') AS cohort, -- a comment, AS c_usd",
+          '    CAST(x AS String) AS `label`,',
+          '    sum(b.balance) AS balance',
+          'FROM (SELECT 1) AS b',
+        ].join('\n'),
+      ),
+      [
+        { name: 'date', expression: 'b.date' },
+        { name: 'cohort', expression: "multiIf(b.balance_usd < 10, '0-10, AS no', '10+')" },
+        { name: 'label', expression: 'CAST(x AS String)' },
+        { name: 'balance', expression: 'sum(b.balance)' },
+      ],
+    );
+  });
+
+  it('names the columns an expression reads: not functions, table qualifiers, strings or comments', () => {
+    assert.deepEqual(referencedNames("multiIf(b.balance_usd < 10, 'a_usd', `odd col` > 1e10 /* c_usd */, p.price) -- d_usd"), ['balance_usd', 'odd col', 'price']);
+    assert.deepEqual(referencedNames('round (x_usd, 2)'), ['x_usd']);
+    assert.deepEqual(referencedNames('date'), ['date']);
   });
 });
 

@@ -30,37 +30,43 @@ describe('plan: text and JSON', () => {
       assert.ok(i >= 0, `missing line: ${line}`);
       return i;
     };
-    const s1 = at(' 1. preflight | check | preflight-mutations  (read-only)');
-    assert.equal(lines[s1 + 2], '     rule: no pending mutations, else stop (kill after approval)');
-    const s2 = at(' 2. phase1 | gate | phase1-approve');
-    assert.equal(lines[s2 + 1], '     APPROVAL REQUIRED: Rewrite month 2026-04-01 of 9 refill_append tables in 3 layers (append + OPTIMIZE ... FINAL DEDUPLICATE) (steps 3-24)');
-    const s3 = at(' 3. phase1 | dbt | p1-2026-04-01-layer1-run  (writes, safe to re-run)');
-    assert.deepEqual(lines.slice(s3 + 1, s3 + 3), [
+    // The example's balance cohorts have a key computed from USD values: a warning, approved by the first gate.
+    assert.match(lines[lines.indexOf('Warnings (1):') + 1]!, /^ {2}! int_execution_tokens_balance_cohorts_daily: its key \(date, token_address, cohort\) has cohort, computed from balance_usd\./);
+    const s1 = at(' 1. preflight | gate | preflight-warnings');
+    assert.equal(lines[s1 + 1], '     APPROVAL REQUIRED: Go ahead despite 1 warning (int_execution_tokens_balance_cohorts_daily) (step 2)');
+    const s2 = at(' 2. preflight | check | preflight-mutations  (read-only)');
+    assert.equal(lines[s2 + 2], '     rule: no pending mutations, else stop (kill after approval)');
+    const s3 = at(' 3. phase1 | gate | phase1-approve');
+    assert.equal(lines[s3 + 1], '     APPROVAL REQUIRED: Rewrite month 2026-04-01 of 9 refill_append tables in 3 layers (append + OPTIMIZE ... FINAL DEDUPLICATE) (steps 4-25)');
+    const s4 = at(' 4. phase1 | dbt | p1-2026-04-01-layer1-run  (writes, safe to re-run)');
+    assert.deepEqual(lines.slice(s4 + 1, s4 + 3), [
       '     Month 2026-04-01, layer 1 of 3: rewrite 3 models in append mode',
       `     $ dbt run --select int_execution_gpay_activity int_execution_pools_fees_daily int_execution_tokens_balances_daily --vars '{"start_month": "2026-04-01", "end_month": "2026-04-01"}' --project-dir /app --profiles-dir /app`,
     ]);
-    const s4 = at(' 4. phase1 | sql | p1-2026-04-01-layer1-optimize-int_execution_gpay_activity  (writes, safe to re-run)');
-    assert.equal(lines[s4 + 2], "       OPTIMIZE TABLE `dbt`.`int_execution_gpay_activity` PARTITION '2026-04-01' FINAL DEDUPLICATE");
-    const s24 = at('24. canary | check | canary  (read-only)');
-    assert.equal(lines[s24 + 2], '     rule: adjacent-day-ratio, stop above 1.5x or below 0.66x of the day before');
-    assert.equal(lines[s24 + 3], '       SELECT day, value, if(prev_value = 0, NULL, value / prev_value) AS ratio');
-    const s25 = at('25. phase2 | gate | phase2-approve');
-    assert.equal(lines[s25 + 1], '     APPROVAL REQUIRED: Re-derive 18 models of the price lineage with price_lookback_days = 12 (step 26)');
-    const s26 = at('26. phase2 | dbt | phase2-run  (writes, safe to re-run)');
-    assert.equal(lines[s26 + 2], `     $ dbt run --select int_execution_token_prices_daily+ --exclude tag:refill_append --vars '{"price_lookback_days": 12}' --project-dir /app --profiles-dir /app`);
-    at('28. phase3 | dbt | phase3-run  (writes, safe to re-run)');
-    at('46. verify | check | verify-gap-day-api_revenue_fees_daily  (read-only)');
-    assert.ok(lines.includes('Steps (46):'));
+    const s5 = at(' 5. phase1 | sql | p1-2026-04-01-layer1-optimize-int_execution_gpay_activity  (writes, safe to re-run)');
+    assert.equal(lines[s5 + 2], "       OPTIMIZE TABLE `dbt`.`int_execution_gpay_activity` PARTITION '2026-04-01' FINAL DEDUPLICATE");
+    at(' 8. phase1 | check | p1-2026-04-01-duplicates-int_execution_gpay_activity  (read-only)');
+    const s25 = at('25. canary | check | canary  (read-only)');
+    assert.equal(lines[s25 + 2], '     rule: adjacent-day-ratio, stop above 1.5x or below 0.66x of the day before');
+    assert.equal(lines[s25 + 3], '       SELECT day, value, if(prev_value = 0, NULL, value / prev_value) AS ratio');
+    const s26 = at('26. phase2 | gate | phase2-approve');
+    assert.equal(lines[s26 + 1], '     APPROVAL REQUIRED: Re-derive 18 models of the price lineage with price_lookback_days = 12 (step 27)');
+    const s27 = at('27. phase2 | dbt | phase2-run  (writes, safe to re-run)');
+    assert.equal(lines[s27 + 2], `     $ dbt run --select int_execution_token_prices_daily+ --exclude tag:refill_append --vars '{"price_lookback_days": 12}' --project-dir /app --profiles-dir /app`);
+    at('29. phase3 | dbt | phase3-run  (writes, safe to re-run)');
+    const s47 = at('47. verify | check | verify-gap-day-api_revenue_fees_daily  (read-only)');
+    assert.equal(lines[s47 + 2], '     rule: rows expected, every zero_values = 0, else warn');
+    assert.ok(lines.includes('Steps (47):'));
     assert.ok(lines.includes('Notes:'));
-    assert.ok(!lines.includes('Warnings (0):'));
   });
 
   it('warnings are listed before the steps', () => {
     const text = renderPlanText(planPriceGap(workedExample({ skipPriceDependent: true, dbtCommand: ['docker', 'exec', 'dbt', 'dbt'] })));
     const lines = text.split('\n');
-    const w = lines.indexOf('Warnings (1):');
+    const w = lines.indexOf('Warnings (2):');
     assert.ok(w > 0 && w < lines.indexOf('Steps (34):'));
-    assert.match(lines[w + 1]!, /^ {2}! --skip-price-dependent: Phase 2 and Phase 3 are left out/);
+    assert.match(lines[w + 1]!, /^ {2}! int_execution_tokens_balance_cohorts_daily: its key /);
+    assert.match(lines[w + 2]!, /^ {2}! --skip-price-dependent: Phase 2 and Phase 3 are left out/);
     assert.ok(lines.includes('  dbt command  docker exec dbt dbt'));
     assert.ok(lines.some((l) => l.startsWith('     $ docker exec dbt dbt run --select int_execution_gpay_activity')));
     assert.ok(lines.includes('  parameters   fromDate=2026-04-17 skipPriceDependent=true projectDirArg=/app canaryModel=int_execution_tokens_supply_holders_daily'));

@@ -8,18 +8,21 @@ import { closestMatch } from '../../graph/closestMatch';
 import { compareIds, DbtGraph } from '../../graph/dbtGraph';
 import { selectNodes } from '../../graph/selector';
 import { SelectorError } from '../../graph/selectorError';
+import { monthFilterBranch } from '../../lint/source/monthFilterBranch';
+import { parseModelSource } from '../../lint/source/parseModelSource';
 import type { Finding } from '../../lint/types';
 import type { RecoveryProfile } from '../../lint/profile/recoveryProfile';
 import type { Manifest, ManifestNode } from '../../manifest/types';
-import { optimizePartitionSql, pendingMutationsSql } from '../../warehouse/clickhouseSql';
+import { dropPartitionSql, optimizePartitionSql, pendingMutationsSql } from '../../warehouse/clickhouseSql';
 import { dbtVars } from '../dbtVars';
 import { PlanError } from '../planError';
 import { shellLine } from '../shellQuote';
 import type { CheckStep, DbtStep, GateStep, Plan, PlanWarning, SqlStep, Step } from '../types';
 import { monthPartition, partitionLiteralSql, partitionValue, type MonthPartition } from './monthPartition';
-import { canarySql, duplicateKeysSql, rowsOnDaySql, uniqueKeyColumns, zeroUsdSql } from './priceGapSql';
+import { canarySql, duplicateKeysSql, rowsOnDaySql, uniqueKeyColumns, valuesOnDaySql, zeroUsdSql } from './priceGapSql';
 import { addDays, refillWindow, type RefillWindow } from './refillWindow';
-import { documentedColumns, relationColumns } from './relationColumns';
+import { documentedColumns, outerSelectItems, referencedNames, relationColumns } from './relationColumns';
+import { keyColumns, valueDerivedKeys, type ValueDerivedKey } from './valueDerivedKey';
 
 /** The Phase 1.5 canary: an adjacent-day ratio scan of one series. */
 export interface CanaryOptions {
@@ -49,7 +52,8 @@ export const DEFAULT_CANARY: CanaryOptions = {
 };
 
 export interface VerifyOptions {
-  /** Relations whose name starts with this are the API checked for rows on the gap day. Default `api_`. */
+  /** Relations whose name starts with this are the API checked on the gap day: rows, and none whose value columns
+   * (`value`, `*_usd`) are zero or NULL. Default `api_`. */
   apiPrefix: string;
   /** The day column of those relations. Default `date`. */
   dateColumn: string;
@@ -90,6 +94,12 @@ export interface PriceGapInput {
   /** Canary settings over DEFAULT_CANARY; `false` plans without a canary. */
   canary?: Partial<CanaryOptions> | false;
   verify?: Partial<VerifyOptions>;
+  /** Cohort models (names as in `ref()`) whose month partition is dropped (`ALTER TABLE ... DROP PARTITION`) right
+   * before their layer rewrites the month, because their key is computed from refilled values (see the
+   * `value-derived-key` warning): append + OPTIMIZE cannot replace a row whose key the refill no longer writes.
+   * Readers see no rows of that table for the month from the DROP until the layer's run ends. Each must be in the
+   * cohort and filter to the start_month/end_month window (else the month would come back with the lookback only). */
+  clearMonthFor?: string[];
   /** Lint findings (the caller's Linter): those on cohort models, and `price-lookback-ignored` on Phase 2 models,
    * become plan warnings named by a gate before anything runs. */
   lint?: readonly Finding[];
@@ -104,6 +114,10 @@ interface CohortTable {
   database: string;
   table: string;
   partition: MonthPartition;
+  /** Key columns computed from price / USD values (empty for most). */
+  derivedKeys: ValueDerivedKey[];
+  /** In clearMonthFor: the month partition is dropped before the layer runs. */
+  clearMonth: boolean;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -232,6 +246,17 @@ function cohortReaders(manifest: Manifest, graph: DbtGraph, cohortNodes: readonl
   return out;
 }
 
+/**
+ * True when `node`'s date column holds month starts, not days: its name ends in `_monthly`, or its outer SELECT
+ * computes that column with toStartOfMonth(...) or from a column named `month` / `*_month` (`month AS date`).
+ */
+function isMonthly(node: ManifestNode, dateColumn: string): boolean {
+  if (/_monthly$/i.test(node.name)) return true;
+  const expression = outerSelectItems(node.compiledCode ?? '').find((i) => i.name === dateColumn)?.expression;
+  if (expression === undefined) return false;
+  return /^\s*toStartOfMonth\s*\(/i.test(expression) || referencedNames(expression).some((n) => /^(?:month|\w+_month)$/i.test(n));
+}
+
 /** The plan of a price-gap refill. Throws PlanError, saying what to do, when the input cannot make one. */
 export function planPriceGap(input: PriceGapInput): Plan {
   const { manifest, profile } = input;
@@ -265,11 +290,27 @@ export function planPriceGap(input: PriceGapInput): Plan {
       `Tag the heavy aggregates ${tag} (the heavy-model-untagged lint rule finds them) and run dbt parse, or plan Phase 2 alone with --skip-balances-rewrite.`,
     );
   }
+  const clearNames = new Set<string>();
+  for (const name of input.clearMonthFor ?? []) {
+    const remedy = `Give the name of a ${tag} model (as in ref()), or leave clearMonthFor out.`;
+    if (!withPhase1) throw new PlanError(`clearMonthFor ${name}: --skip-balances-rewrite leaves out Phase 1, which is what clears and rewrites the month.`, 'Leave out one of them.');
+    const node = findModel(models, name, 'clearMonthFor:', remedy);
+    if (!cohortIds.has(node.uniqueId)) throw new PlanError(`clearMonthFor: ${name} is not tagged ${tag}, so Phase 1 does not rewrite its month.`, remedy);
+    const src = node.rawCode !== null ? parseModelSource(node.rawCode) : null;
+    if (!src || !monthFilterBranch(src, profile.vars)) {
+      throw new PlanError(
+        `clearMonthFor: ${name} has no {% if ${profile.vars.startMonth} and ${profile.vars.endMonth} %} branch${src ? '' : ' (no SQL in the manifest)'}, so after its month is dropped ` +
+          'the refill would write back only its incremental lookback and the rest of the month would be lost.',
+        `Add the month branch first (the refill-append-month-filter lint rule shows how), or leave ${name} out of clearMonthFor.`,
+      );
+    }
+    clearNames.add(node.uniqueId);
+  }
   const layers: CohortTable[][] = withPhase1
     ? graph.layers(cohortIds, { transitive: true }).map((layer) =>
         layer.map((id) => {
           const node = manifest.nodes.get(id)!;
-          return { node, ...relationOf(node), partition: monthPartition(node, tag) };
+          return { node, ...relationOf(node), partition: monthPartition(node, tag), derivedKeys: valueDerivedKeys(node), clearMonth: clearNames.has(id) };
         }),
       )
     : [];
@@ -337,6 +378,29 @@ export function planPriceGap(input: PriceGapInput): Plan {
         uniqueId: id,
       });
     }
+    // A key computed from refilled values: the refill writes the corrected rows under new keys, and OPTIMIZE keeps
+    // the stale rows of the old keys beside them.
+    for (const layer of layers) {
+      for (const t of layer) {
+        if (t.derivedKeys.length === 0 || t.clearMonth) continue;
+        const keys = keyColumns(t.node);
+        const derived = t.derivedKeys.map((d) => d.key);
+        const kept = keys.filter((k) => !derived.includes(k));
+        const first = t.partition.fn === 'toYYYYMM' ? partitionValue(t.partition, window.months[0]!) : `'${window.months[0]!}'`;
+        warnings.push({
+          code: 'value-derived-key',
+          message:
+            `${t.node.name}: its key (${keys.join(', ')}) has ${t.derivedKeys.map((d) => `${d.key}, computed from ${d.reads.join(', ')}`).join('; ')}. ` +
+            `When the refill changes ${t.derivedKeys.length === 1 && t.derivedKeys[0]!.reads.length === 1 ? 'that value' : 'those values'}, a row moves to another key: ` +
+            "append + OPTIMIZE ... FINAL DEDUPLICATE collapses only rows of the same key, so the month's stale rows stay beside the corrected ones, " +
+            'however often Phase 1 runs. Either clear the month first (plan with clearMonthFor / --clear-month-for ' +
+            `${t.node.name}: ALTER TABLE ${t.database}.${t.table} DROP PARTITION ${first} runs right before its layer${window.months.length > 1 ? ', and so for each later month' : ''}, and readers see no rows of it for ` +
+            `the month until the layer's append ends), or take it out of the ${tag} cohort with a unique_key without ${derived.join(', ')}` +
+            `${kept.length > 0 ? ` (e.g. (${kept.join(', ')}))` : ''}, so Phase 2's delete+insert replaces every row of a refilled day.`,
+          uniqueId: t.node.uniqueId,
+        });
+      }
+    }
   }
   if (!withPhase2) {
     warnings.push({
@@ -403,17 +467,38 @@ export function planPriceGap(input: PriceGapInput): Plan {
   let canaryStep: { options: CanaryOptions; database: string; table: string } | null = null;
   if (withPhase1) {
     const tableCount = layers.reduce((k, l) => k + l.length, 0);
+    const cleared = layers.flat().filter((t) => t.clearMonth);
     gate(
       'phase1-approve',
       'phase1',
-      `Rewrite ${window.months.length === 1 ? `month ${window.months[0]}` : `${window.months.length} months (${window.months[0]} to ${window.months[window.months.length - 1]})`} of ${tableCount} ${tag} tables in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} (append + OPTIMIZE ... FINAL DEDUPLICATE)`,
-      'Phase 1 writes to the target: each layer is appended for the month, then every table of the layer has its month partition deduplicated before the next layer reads it.',
+      `Rewrite ${window.months.length === 1 ? `month ${window.months[0]}` : `${window.months.length} months (${window.months[0]} to ${window.months[window.months.length - 1]})`} of ${tableCount} ${tag} tables in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} (append + OPTIMIZE ... FINAL DEDUPLICATE` +
+        `${cleared.length > 0 ? `; the month of ${cleared.map((t) => t.table).join(', ')} dropped first` : ''})`,
+      'Phase 1 writes to the target: each layer is appended for the month, then every table of the layer has its month partition deduplicated and checked for duplicate keys before the next layer reads it.' +
+        (cleared.length > 0 ? ` ${cleared.map((t) => `${t.database}.${t.table}`).join(', ')} ${cleared.length === 1 ? 'has its' : 'have their'} month partition dropped (DROP PARTITION) right before ${cleared.length === 1 ? 'its' : 'their'} layer runs: readers see no rows of ${cleared.length === 1 ? 'it' : 'them'} for the month until that layer's append ends.` : ''),
     );
     for (const month of window.months) {
       const vars = dbtVars({ [profile.vars.startMonth]: month, [profile.vars.endMonth]: month });
       layers.forEach((layer, li) => {
         const k = li + 1;
         const names = layer.map((t) => selectorName(t.node, models));
+        for (const t of layer) {
+          if (!t.clearMonth) continue;
+          const partition = partitionValue(t.partition, month);
+          const statement = dropPartitionSql(t.database, t.table, partition).sql;
+          const s: SqlStep = {
+            kind: 'sql',
+            id: uid(`p1-${month}-layer${k}-clear-${t.table}`),
+            phase: 'phase1',
+            description:
+              `Clear partition ${typeof partition === 'number' ? partition : `'${partition}'`} of ${t.database}.${t.table} before layer ${k} rewrites it (clearMonthFor): ` +
+              'its key is computed from refilled values, so only an empty month ends with no stale row. Readers see no rows of it for the month until the layer\'s append ends.',
+            operation: { op: 'exec', statement },
+            sql: statement,
+            idempotent: true,
+            writes: true,
+          };
+          steps.push(s);
+        }
         dbt(
           `p1-${month}-layer${k}-run`,
           'phase1',
@@ -424,13 +509,18 @@ export function planPriceGap(input: PriceGapInput): Plan {
         );
         for (const t of layer) {
           const partition = partitionValue(t.partition, month);
+          const why = t.clearMonth
+            ? 'the month holds only the rows just appended (it was cleared before the layer ran); a re-run\'s copies collapse'
+            : t.derivedKeys.length > 0
+              ? `each old row whose key the refill wrote again collapses to the new one; a row whose key (${t.derivedKeys.map((d) => d.key).join(', ')}, computed from refilled values) the refill no longer writes stays (see the value-derived-key warning)`
+              : k < layers.length
+                ? 'the next layer must read merged rows'
+                : 'each old row whose key the refill wrote again collapses to the new one';
           const s: SqlStep = {
             kind: 'sql',
             id: uid(`p1-${month}-layer${k}-optimize-${t.table}`),
             phase: 'phase1',
-            description:
-              `Deduplicate partition ${typeof partition === 'number' ? partition : `'${partition}'`} (${t.partition.expression}) of ${t.database}.${t.table}: ` +
-              (k < layers.length ? 'the next layer must read merged rows' : "the month's old and new rows collapse to the new"),
+            description: `Deduplicate partition ${typeof partition === 'number' ? partition : `'${partition}'`} (${t.partition.expression}) of ${t.database}.${t.table}: ${why}`,
             operation: { op: 'optimize-partition', database: t.database, table: t.table, partition: String(partition) },
             sql: optimizePartitionSql(t.database, t.table, partition, { throwIfNoop: false }).sql,
             idempotent: true,
@@ -438,21 +528,21 @@ export function planPriceGap(input: PriceGapInput): Plan {
           };
           steps.push(s);
         }
-      });
-      for (const layer of layers) {
+        // Before the next layer's run reads these tables: a month that OPTIMIZE did not collapse stops the run here.
         for (const t of layer) {
           const keys = uniqueKeyColumns(t.node.config.uniqueKey);
           if (keys.length === 0) continue;
           check(
             `p1-${month}-duplicates-${t.table}`,
             'phase1',
-            `No key (${keys.join(', ')}) left more than once in ${t.database}.${t.table}'s ${month} partition after OPTIMIZE`,
+            `No key (${keys.join(', ')}) left more than once in ${t.database}.${t.table}'s ${month} partition after OPTIMIZE` +
+              (k < layers.length ? `, before layer ${k + 1} reads it` : ''),
             duplicateKeysSql(t.database, t.table, keys, t.partition.expression, partitionLiteralSql(t.partition, month)),
             { type: 'all-equal', column: 'copies', expected: 1, onMismatch: 'stop' },
             [...keys, 'copies'],
           );
         }
-      }
+      });
     }
 
     if (input.canary !== false) {
@@ -516,7 +606,9 @@ export function planPriceGap(input: PriceGapInput): Plan {
       check(
         `verify-usd-${t.table}`,
         'verify',
-        `Days from ${window.from} to ${window.today} where ${t.database}.${t.table} has ${usd.join(' or ')} zero or NULL (expected: none)`,
+        `Days from ${window.from} to ${window.today} where ${t.database}.${t.table} has ${usd.join(' or ')} zero or NULL (expected: none` +
+          (t.derivedKeys.length > 0 && !t.clearMonth ? `; stale rows of a key the refill moved (${t.derivedKeys.map((d) => d.key).join(', ')}) count here too` : '') +
+          ')',
         zeroUsdSql(t.database, t.table, t.partition.argument, usd, window.from, window.today),
         { type: 'all-equal', column: 'zero_usd', expected: 0, onMismatch: 'warn' },
         ['day', 'rows', 'zero_usd'],
@@ -525,21 +617,42 @@ export function planPriceGap(input: PriceGapInput): Plan {
   }
   const apiIds = [...new Set([...(withPhase2 ? phase2Ids : []), ...phase3Ids])].sort();
   const apiNoDate: string[] = [];
+  const apiNoValue: string[] = [];
+  const apiMonthly: string[] = [];
+  const gapMonth = `${window.from.slice(0, 7)}-01`;
   for (const id of apiIds) {
     const n = manifest.nodes.get(id)!;
     if (!n.name.startsWith(verify.apiPrefix)) continue;
     const rel = relationOf(n);
-    if (!documentedColumns(n).includes(verify.dateColumn) && !relationColumns(n).columns.includes(verify.dateColumn)) {
+    const columns = relationColumns(n).columns;
+    if (!documentedColumns(n).includes(verify.dateColumn) && !columns.includes(verify.dateColumn)) {
       apiNoDate.push(n.name);
+      continue;
+    }
+    // A monthly relation has one row per month start: its gap-day row is the month's.
+    const monthly = isMonthly(n, verify.dateColumn);
+    const day = monthly ? gapMonth : window.from;
+    if (monthly) apiMonthly.push(n.name);
+    const values = columns.filter((c) => IDENT.test(c) && c !== verify.dateColumn && /^value$|_usd$/i.test(c));
+    if (values.length === 0) {
+      apiNoValue.push(n.name);
+      check(
+        `verify-gap-day-${rel.table}`,
+        'verify',
+        `${rel.database}.${rel.table} has rows on ${day}, ${monthly ? `the month of ${window.from}` : 'the first day of the window'}`,
+        rowsOnDaySql(rel.database, rel.table, verify.dateColumn, day),
+        { type: 'some-rows', onNone: 'warn' },
+        ['day', 'rows'],
+      );
       continue;
     }
     check(
       `verify-gap-day-${rel.table}`,
       'verify',
-      `${rel.database}.${rel.table} has rows on ${window.from}, the first day of the window`,
-      rowsOnDaySql(rel.database, rel.table, verify.dateColumn, window.from),
-      { type: 'some-rows', onNone: 'warn' },
-      ['day', 'rows'],
+      `${rel.database}.${rel.table} has rows on ${day}, ${monthly ? `the month of ${window.from}` : 'the first day of the window'}, and none with ${values.join(' or ')} zero or NULL`,
+      valuesOnDaySql(rel.database, rel.table, verify.dateColumn, day, values),
+      { type: 'rows-nonzero', column: 'zero_values', onFail: 'warn' },
+      ['day', 'rows', 'zero_values'],
     );
   }
 
@@ -561,8 +674,10 @@ export function planPriceGap(input: PriceGapInput): Plan {
       `Phase 1 rewrites the ${tag} cohort (${cohortNodes.length} models) month by month in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} of its lineage ` +
         '(a member that reads another through a model outside the cohort is still later): a layer runs only after every table above it had its month ' +
         `deduplicated, so no aggregator reads an unmerged upstream. The runbook's two passes are the two-layer case of this.`,
-      'Re-running a half-done Phase 1 step is safe: append + OPTIMIZE ... FINAL DEDUPLICATE is idempotent (a re-appended month only queues duplicates that the next OPTIMIZE collapses).',
-      "OPTIMIZE runs on the plan's connection, not through dbt run-operation: the runner checks each partition against the table's partition key and system.parts first and sets optimize_throw_if_noop where the server has it, because a wrong literal is a silent no-op.",
+      'Re-running a half-done Phase 1 step is safe: a re-appended month writes the same keys again from the same inputs, and the next OPTIMIZE ... FINAL DEDUPLICATE collapses them. ' +
+        'What append + OPTIMIZE never removes, on the first run or any re-run, is an old row whose key the refill no longer writes: a key computed from refilled values (the value-derived-key warning) needs its month cleared first.',
+      "OPTIMIZE runs on the plan's connection, not through dbt run-operation: the runner checks each partition against the table's partition key and system.parts first and sets optimize_throw_if_noop where the server has it, because a wrong literal is a silent no-op. " +
+        "A month a table has no rows for (a sparse model) is a warning, nothing to deduplicate; a literal that is not the month the table's key makes stops the run.",
     );
     if (window.bufferDays > 0) notes.push(`The ${window.bufferDays}-day buffer widens Phase 2's lookback only; Phase 1 rewrites the months from the from-date on.`);
   } else {
@@ -570,6 +685,19 @@ export function planPriceGap(input: PriceGapInput): Plan {
   }
   if (noUsd.length > 0) notes.push(`No *_usd column in ${noUsd.join(', ')}: no zero-USD check for ${noUsd.length === 1 ? 'it' : 'them'}.`);
   if (unknownCols.length > 0) notes.push(`Columns unknown (not documented, no compiled SQL in the manifest) for ${unknownCols.join(', ')}: no zero-USD check; document them or run dbt compile.`);
+  for (const t of layers.flat()) {
+    if (t.derivedKeys.length === 0) continue;
+    const what = t.derivedKeys.map((d) => `${d.key} (from ${d.reads.join(', ')})`).join(', ');
+    notes.push(
+      t.clearMonth
+        ? `${t.table}'s key has ${what}, computed from refilled values: its month is dropped before its layer runs (clearMonthFor), so it ends with the refill's rows only; readers see no rows of it for the month until that layer's append ends.`
+        : `${t.table}'s key has ${what}, computed from refilled values: the refill leaves its stale rows of the moved keys in place, so verify-usd-${t.table} may still find zero-USD rows on the gap days. They are those rows, not a failed refill; clear the month (clearMonthFor) to remove them.`,
+    );
+  }
+  if (apiMonthly.length > 0) {
+    notes.push(`${apiMonthly.join(', ')} ${apiMonthly.length === 1 ? 'is' : 'are'} monthly (${verify.dateColumn} is a month start): the gap-day check looks at ${gapMonth}, the month of ${window.from}.`);
+  }
+  if (apiNoValue.length > 0) notes.push(`No value column (value, *_usd) known in ${apiNoValue.join(', ')}: the gap-day check asks only for rows there.`);
   if (apiNoDate.length > 0) notes.push(`No ${verify.dateColumn} column known in ${apiNoDate.join(', ')}: no gap-day check for ${apiNoDate.length === 1 ? 'it' : 'them'}.`);
   if (withPhase2 && phase2Ids.length === 0) notes.push(`Phase 2's selection (${phase2Select.join(' ')} minus the cohort) selects no model: nothing to re-derive.`);
 
@@ -591,6 +719,7 @@ export function planPriceGap(input: PriceGapInput): Plan {
       dataBegins: dataBegins ?? null,
       projectDirArg: input.projectDir ?? null,
       canaryModel: canaryStep?.options.model ?? null,
+      ...(clearNames.size > 0 ? { clearMonthFor: [...clearNames].map((id) => manifest.nodes.get(id)!.name).join(',') } : {}),
     },
     today: window.today,
     lookbackDays: window.lookbackDays,

@@ -1,7 +1,7 @@
 /**
- * The read-only queries of a price-gap plan (canary, duplicate keys, zero-USD days, rows on the gap day). Each must
- * run unchanged on ClickHouse 18.16 and on 26: no window functions, no `WITH name AS (subquery)`, no `neighbor()`,
- * and no request settings (a check step sends its SQL alone), so joins are written `ANY LEFT JOIN ... USING` (18.16
+ * The read-only queries of a price-gap plan (canary, duplicate keys, zero-USD days, rows and their values on the gap
+ * day). Each must run unchanged on ClickHouse 18.16 and on 26: no window functions, no `WITH name AS (subquery)`, no
+ * `neighbor()`, and no request settings (a check step sends its SQL alone), so joins are written `ANY LEFT JOIN ... USING` (18.16
  * needs the strictness spelled out, 26 an alias on each joined subquery) and a missing joined row is read as 0
  * rather than through join_use_nulls.
  */
@@ -89,6 +89,22 @@ export function zeroUsdSql(database: string, table: string, dateExpression: stri
 export function rowsOnDaySql(database: string, table: string, dateColumn: string, onDay: string): string {
   const d = `toDate(${dateColumn})`;
   return [`SELECT ${d} AS day, count() AS rows`, `FROM ${ch.relation(null, database, table)}`, `WHERE ${d} = ${day(onDay)}`, 'GROUP BY day'].join('\n');
+}
+
+/**
+ * `(day, rows, zero_values)` for one day when the relation has rows that day (no row when it has none):
+ * `zero_values` counts the rows where any of `valueColumns` is NULL or 0. The runbook's "non-zero value for each
+ * token" on the gap day.
+ */
+export function valuesOnDaySql(database: string, table: string, dateColumn: string, onDay: string, valueColumns: readonly string[]): string {
+  const d = `toDate(${dateColumn})`;
+  const zero = valueColumns.map((c) => `${c} IS NULL OR ${c} = 0`).join(' OR ');
+  return [
+    `SELECT ${d} AS day, count() AS rows, countIf(${zero}) AS zero_values`,
+    `FROM ${ch.relation(null, database, table)}`,
+    `WHERE ${d} = ${day(onDay)}`,
+    'GROUP BY day',
+  ].join('\n');
 }
 
 /**

@@ -21,45 +21,79 @@ export function documentedColumns(node: ManifestNode): string[] {
 const ALIAS = /\bAS\s+(`[^`]+`|"[^"]+"|[A-Za-z_][A-Za-z0-9_]*)/gi;
 const BARE_COLUMN = /^(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/** One item of a SELECT list: its output name and the expression that computes it (as written, comments kept). */
+export interface SelectItem {
+  name: string;
+  expression: string;
+}
+
 /**
- * The output columns of the outermost SELECT of compiled SQL, as far as they can be read without a SQL parser:
- * `expr AS name` and bare `col`/`t.col` items at parenthesis depth 0 between the first top-level SELECT and its
- * FROM. Strings and comments are skipped; CTEs (`WITH x AS (...)`) are at depth 1 inside their parentheses.
+ * The items of the outermost SELECT of compiled SQL, as far as they can be read without a SQL parser: `expr AS name`
+ * and bare `col`/`t.col` items at parenthesis depth 0 between the first top-level SELECT and its FROM. Strings and
+ * comments are skipped; CTEs (`WITH x AS (...)`) are at depth 1 inside their parentheses. `expression` is the text
+ * before the item's last top-level `AS` (the column itself for a bare item).
  */
-export function outerSelectColumns(sql: string): string[] {
+export function outerSelectItems(sql: string): SelectItem[] {
   const masked = sql.replace(MASKED, (m) => m.replace(/[^\n]/g, ' '));
-  // The text at parenthesis depth 0, each parenthesized group replaced by one space.
-  const pieces: string[] = [];
+  // The same text with everything inside parentheses blanked (same length, so offsets hold in `sql`).
   let depth = 0;
-  let start = 0;
+  let flat = '';
   for (let i = 0; i < masked.length; i++) {
-    const c = masked.charCodeAt(i);
-    if (c === 40 /* ( */) {
-      if (depth === 0) pieces.push(masked.slice(start, i), ' ');
+    const c = masked[i]!;
+    if (c === '(') {
+      flat += depth === 0 ? '(' : ' ';
       depth++;
-    } else if (c === 41 /* ) */ && depth > 0) {
+    } else if (c === ')' && depth > 0) {
       depth--;
-      if (depth === 0) start = i + 1;
+      flat += depth === 0 ? ')' : ' ';
+    } else {
+      flat += depth === 0 || c === '\n' ? c : ' ';
     }
   }
-  if (depth === 0) pieces.push(masked.slice(start));
-  const flat = pieces.join('');
   const select = /\bSELECT\b/i.exec(flat);
   if (!select) return [];
-  const rest = flat.slice(select.index + select[0].length);
-  const from = /\bFROM\b/i.exec(rest);
-  const list = from ? rest.slice(0, from.index) : rest;
-  const out: string[] = [];
-  for (const item of list.split(',')) {
-    const text = item.trim().replace(/^DISTINCT\s+/i, '');
-    if (text === '') continue;
-    let name: string | null = null;
-    for (const m of text.matchAll(ALIAS)) name = m[1]!;
-    if (name === null) {
-      const bare = BARE_COLUMN.exec(text);
-      if (bare) name = bare[1]!;
+  const listStart = select.index + select[0].length;
+  const from = /\bFROM\b/i.exec(flat.slice(listStart));
+  const listEnd = from ? listStart + from.index : flat.length;
+  const out: SelectItem[] = [];
+  let itemStart = listStart;
+  for (let i = listStart; i <= listEnd; i++) {
+    if (i < listEnd && flat[i] !== ',') continue;
+    const text = flat.slice(itemStart, i);
+    const lead = /^\s*(?:DISTINCT\s+)?/i.exec(text)![0].length;
+    const body = text.slice(lead).trimEnd();
+    const bodyAt = itemStart + lead;
+    itemStart = i + 1;
+    if (body === '') continue;
+    let alias: RegExpMatchArray | null = null;
+    for (const m of body.matchAll(ALIAS)) alias = m;
+    if (alias) {
+      out.push({ name: alias[1]!.replace(/^[`"]|[`"]$/g, ''), expression: sql.slice(bodyAt, bodyAt + (alias.index ?? 0)).trim() });
+      continue;
     }
-    if (name !== null) out.push(name.replace(/^[`"]|[`"]$/g, ''));
+    const bare = BARE_COLUMN.exec(body);
+    if (bare) out.push({ name: bare[1]!, expression: sql.slice(bodyAt, bodyAt + body.length).trim() });
+  }
+  return out;
+}
+
+/** The output columns of the outermost SELECT of compiled SQL (see outerSelectItems). */
+export function outerSelectColumns(sql: string): string[] {
+  return outerSelectItems(sql).map((i) => i.name);
+}
+
+/**
+ * The column names an SQL expression reads: identifiers outside strings and comments that are not a function's name
+ * (followed by `(`) or a table qualifier (followed by `.`); `t.col` gives `col`. Keywords come out too (AND, NULL):
+ * callers match names they look for.
+ */
+export function referencedNames(expression: string): string[] {
+  const masked = expression.replace(MASKED, (m) => m.replace(/[^\n]/g, ' '));
+  const out: string[] = [];
+  for (const m of masked.matchAll(/`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*)\b/g)) {
+    const after = masked.slice(m.index + m[0].length);
+    if (/^\s*[(.]/.test(after)) continue;
+    out.push(m[1] ?? m[2]!);
   }
   return out;
 }
