@@ -5,6 +5,7 @@ import { SelectorError } from '../core/graph';
 import { registerLint } from './commands/lint';
 import { registerLs } from './commands/ls';
 import { registerPlan } from './commands/plan';
+import { registerPlanDevBuild } from './commands/planDevBuild';
 import { registerRefill, registerRun } from './commands/run';
 import { RunError } from '../core/run';
 import { ProfileError } from '../core/profiles';
@@ -26,6 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerLs(program, io, (code) => (exitCode = code));
   registerLint(program, io, (code) => (exitCode = code));
   registerPlan(program, io, (code) => (exitCode = code));
+  registerPlanDevBuild(program, io, (code) => (exitCode = code));
   registerRun(program, io, (code) => (exitCode = code));
   registerRefill(program, io, (code) => (exitCode = code));
 

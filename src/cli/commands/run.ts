@@ -4,7 +4,18 @@ import type { Command } from 'commander';
 import { readProject } from '../../core/manifest';
 import { renderPlanText, type Plan } from '../../core/plan';
 import { loadWarehouseTarget, Secret, type WarehouseTarget } from '../../core/profiles';
-import { approveAll, findRunDir, formatRunEvent, readRun, resumeRun, runPlan, type Approver, type RunOutcome } from '../../core/run';
+import {
+  approveAll,
+  findRunDir,
+  formatRunEvent,
+  readRun,
+  resumeRun,
+  runPlan,
+  type Approver,
+  type OutlierExplanation,
+  type OutlierToExplain,
+  type RunOutcome,
+} from '../../core/run';
 import { openWarehouse, type Warehouse } from '../../core/warehouse';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from '../io';
 import { addPriceGapOptions, buildPriceGapPlan, type PriceGapOptions } from './plan';
@@ -13,6 +24,9 @@ interface ConnectionOptions {
   profilesDir?: string;
   target?: string;
   yes?: boolean;
+  /** `KEY:COLUMN=NOTE` notes on outliers, and a JSON file of `[{key, column, note}]`. */
+  explain?: string[];
+  explanations?: string;
 }
 
 /** Every credential in a target (passwords, tokens, keys), for the runner to scrub from what it writes. */
@@ -20,9 +34,70 @@ function secretsOf(target: WarehouseTarget): Secret[] {
   return Object.values(target).filter((v): v is Secret => v instanceof Secret);
 }
 
+function outlierLabel(o: OutlierToExplain): string {
+  const pct = o.relDelta === null ? '' : `, ${o.relDelta >= 0 ? '+' : ''}${(o.relDelta * 100).toFixed(2)}%`;
+  return `${o.key.join(',')} ${o.column}: prod ${o.prod ?? 'NULL'}, dev ${o.dev ?? 'NULL'}${pct}`;
+}
+
+function sameOutlier(e: OutlierExplanation, o: OutlierToExplain): boolean {
+  return e.column === o.column && e.key.length === o.key.length && e.key.every((v, i) => v === o.key[i]);
+}
+
+/** `--explain KEY:COLUMN=NOTE` (key values joined by commas) and `--explanations FILE` (`[{key, column, note}]`). */
+export function givenExplanations(opts: Pick<ConnectionOptions, 'explain' | 'explanations'>, io: CliIo): OutlierExplanation[] {
+  const out: OutlierExplanation[] = [];
+  for (const e of opts.explain ?? []) {
+    const eq = e.indexOf('=');
+    const left = eq < 0 ? '' : e.slice(0, eq);
+    const colon = left.lastIndexOf(':');
+    if (eq < 0 || colon <= 0 || colon === left.length - 1) {
+      throw new UsageError(`--explain ${e}: expected KEY:COLUMN=NOTE, the key's values joined by commas (e.g. --explain '2026-04-08,GNO:daily_volume=late Dune batch corrected').`);
+    }
+    out.push({ key: left.slice(0, colon).split(','), column: left.slice(colon + 1), note: e.slice(eq + 1) });
+  }
+  if (opts.explanations) {
+    const file = path.resolve(io.cwd, opts.explanations);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--explanations ${opts.explanations} cannot be read as JSON (${(err as Error).message}).`);
+    }
+    const items = Array.isArray(json) ? json : (json as { explanations?: unknown })?.explanations;
+    const ok = (x: unknown): x is { key: unknown; column: string; note: string } =>
+      typeof x === 'object' && x !== null && typeof (x as { column?: unknown }).column === 'string' && typeof (x as { note?: unknown }).note === 'string';
+    if (!Array.isArray(items) || !items.every(ok)) {
+      throw new UsageError(`--explanations ${opts.explanations}: expected a JSON array of {"key": ["v1", ...], "column": "c", "note": "why"}.`);
+    }
+    for (const x of items) out.push({ key: (Array.isArray(x.key) ? x.key : [x.key]).map(String), column: x.column, note: x.note });
+  }
+  return out;
+}
+
 /** The `--yes` approver, a terminal prompt, or a refusal that says how to approve when nobody can be asked. */
 function approverFor(opts: ConnectionOptions, io: CliIo): Approver {
-  if (opts.yes) return approveAll('--yes');
+  const given = givenExplanations(opts, io);
+  const noted = (o: OutlierToExplain): OutlierExplanation | undefined => given.find((e) => sameOutlier(e, o) && e.note.trim() !== '');
+  if (opts.yes) {
+    const yes = approveAll('--yes');
+    return async (request) => {
+      if (!request.explain || request.explain.length === 0) return yes(request);
+      // --yes approves, but it never explains an outlier: the notes must come from --explain or --explanations.
+      const missing = request.explain.filter((o) => !noted(o));
+      if (missing.length > 0) {
+        io.stderr(
+          [
+            `error: --yes does not explain outliers: ${missing.length} of ${request.explain.length} outlier(s) above the threshold have no note, so "${request.title}" is refused and nothing after it runs.`,
+            'Read each, then give its note with --explain KEY:COLUMN=NOTE (or --explanations FILE) and resume:',
+            ...missing.map((o) => `  ${outlierLabel(o)}
+    --explain '${o.key.join(',')}:${o.column}=<why this change is expected>'`),
+            '',
+          ].join('\n'),
+        );
+      }
+      return { approved: true, automatic: true, by: '--yes', explanations: request.explain.flatMap((o) => noted(o) ?? []) };
+    };
+  }
   const prompt = io.prompt;
   if (!prompt) {
     return () => {
@@ -32,30 +107,52 @@ function approverFor(opts: ConnectionOptions, io: CliIo): Approver {
   }
   return async (request) => {
     io.stdout(['', `APPROVAL: ${request.title}`, request.description, ...request.shows.map((s) => `  ${s}`), ''].join('\n'));
+    const explanations: OutlierExplanation[] = [];
+    if (request.explain && request.explain.length > 0) {
+      io.stdout(`Each of these ${request.explain.length} outlier(s) above the threshold needs a note (why the change is expected) before this can be approved; an empty note leaves it unexplained and the gate refused.\n`);
+      for (const o of request.explain) {
+        const pre = noted(o);
+        if (pre) {
+          io.stdout(`  ${outlierLabel(o)}\n    note (given): ${pre.note}\n`);
+          explanations.push({ key: o.key, column: o.column, note: pre.note });
+          continue;
+        }
+        const note = (await prompt(`  ${outlierLabel(o)}\n    note: `)).trim();
+        if (note !== '') explanations.push({ key: o.key, column: o.column, note });
+      }
+    }
     const answer = (await prompt('Approve and run this? Type "yes" to approve: ')).trim().toLowerCase();
-    return answer === 'yes' || answer === 'y';
+    return { approved: answer === 'yes' || answer === 'y', explanations };
   };
 }
 
-/** Opens the plan's connection when it has sql or check steps (from profiles.yml, as dbt finds it). */
-async function connect(plan: Plan, opts: ConnectionOptions, io: CliIo): Promise<{ warehouse: Warehouse | null; secrets: Secret[] }> {
-  if (!plan.steps.some((s) => s.kind === 'sql' || s.kind === 'check')) return { warehouse: null, secrets: [] };
+/** Opens the plan's connection when it has steps that need one (from profiles.yml, as dbt finds it). */
+async function connect(plan: Plan, opts: ConnectionOptions, io: CliIo): Promise<{ warehouse: Warehouse | null; connect?: () => Promise<Warehouse>; secrets: Secret[] }> {
+  const needs = plan.steps.some((s) => s.kind === 'check' || s.kind === 'compare' || (s.kind === 'sql' && s.operation.op !== 'edit-file'));
+  if (!needs) return { warehouse: null, secrets: [] };
   const target = loadWarehouseTarget({
     projectDir: plan.projectDir,
     profilesDir: opts.profilesDir ?? plan.profilesDir ?? undefined,
-    target: opts.target ?? plan.target ?? undefined,
+    target: opts.target ?? plan.connectionTarget ?? plan.target ?? undefined,
     env: io.env,
     cwd: io.cwd,
   });
+  if (target.type === 'duckdb') {
+    // One writing process per DuckDB file: checked now (a bad path fails before anything runs), then opened by the
+    // runner only for its own steps, so that dbt can open the file for its steps.
+    await (await openWarehouse(target)).close();
+    return { warehouse: null, connect: () => openWarehouse(target), secrets: secretsOf(target) };
+  }
   return { warehouse: await openWarehouse(target), secrets: secretsOf(target) };
 }
 
 async function execute(plan: Plan, opts: ConnectionOptions, io: CliIo, resumeId: string | null): Promise<number> {
-  const { warehouse, secrets } = await connect(plan, opts, io);
+  const { warehouse, connect: open, secrets } = await connect(plan, opts, io);
   try {
     const options = {
       approve: approverFor(opts, io),
       warehouse,
+      ...(open ? { connect: open } : {}),
       secrets,
       signal: io.signal,
       onEvent: (e: Parameters<typeof formatRunEvent>[0]) => {
@@ -64,6 +161,10 @@ async function execute(plan: Plan, opts: ConnectionOptions, io: CliIo, resumeId:
       },
     };
     const outcome: RunOutcome = resumeId ? await resumeRun(resumeId, { ...options, plan, targetPath: readProject(plan.projectDir, { env: io.env }).targetPath }) : await runPlan(plan, options);
+    const byHand = plan.warnings.filter((w) => w.code === 'downstream-rebuild');
+    if (outcome.status === 'done' && byHand.length > 0) {
+      io.stdout(['', 'Downstream, by hand (dbt Recovery never runs dbt against production):', ...byHand.map((w) => `  - ${w.message}`), ''].join('\n'));
+    }
     return outcome.status === 'done' ? EXIT_OK : EXIT_FAILED;
   } finally {
     await warehouse?.close();
@@ -103,7 +204,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .option('--project-dir <dir>', 'with --resume: the dbt project whose target folder holds the run', '.')
     .option('--profiles-dir <dir>', 'where profiles.yml is (default: the plan\'s, else as dbt looks for it)')
     .option('--target <name>', 'the profiles.yml target for the SQL steps (default: the plan\'s)')
-    .option('--yes', 'approve every gate without asking (recorded in the journal as automatic)')
+    .option('--yes', 'approve every gate without asking (recorded in the journal as automatic); it never explains an outlier')
+    .option('--explain <KEY:COLUMN=NOTE>', 'a note on an outlier a gate needs explained (key values joined by commas); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--explanations <file>', 'notes on outliers as JSON: [{"key": ["v1"], "column": "c", "note": "why"}]')
     .action(async (planFile: string | undefined, opts: RunCliOptions) => {
       if (opts.resume && planFile) throw new UsageError('Give a plan file or --resume RUN_ID, not both.');
       if (opts.resume) {

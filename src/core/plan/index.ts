@@ -11,6 +11,9 @@ export { planPriceGap, DEFAULT_CANARY, DEFAULT_VERIFY, type CanaryOptions, type 
 export { seedScriptDbtStarts, seedScriptShape, type SeedScriptShape } from './pricegap/seedScriptDbtStarts';
 export { refillWindow, type RefillWindow, type RefillWindowInput } from './pricegap/refillWindow';
 export { gapDateProblem, todayUtc, yesterdayOf } from './pricegap/gapDate';
-export { planDevBuild, type DevBuildCompareOptions, type DevBuildInput, type DevBuildMode } from './devbuild/planDevBuild';
+export { planDevBuild, type DevBuildInput, type DevBuildMode } from './devbuild/planDevBuild';
+export { devBuildCompareSpec, type DevBuildCompareOptions } from './devbuild/devBuildCompareSpec';
 export { dropTableSql, quotedRelation, readingViewsSql, relationExistsSql, relationLabel, verifyPromotionSql, type SanityRule } from './devbuild/devBuildSql';
 export { devBuildStatements, type DevBuildStatements } from './devbuild/devBuildStatements';
+export { devBuildRelations, type DevBuildRelations } from './devbuild/devBuildRelations';
+export { parseRelationArg } from './devbuild/parseRelationArg';

@@ -144,6 +144,8 @@ export class PlanRun {
   /** How the run ends when a step stopped it: failed, refused or cancelled. */
   private endStatus: RunStatus = 'failed';
   private current: StepRecord | null = null;
+  /** A connection this run opened with `options.connect` (closed when the run ends). */
+  private opened: Warehouse | null = null;
 
   private constructor(
     readonly plan: Plan,
@@ -263,7 +265,7 @@ export class PlanRun {
     let message = `All ${this.plan.steps.length} steps done.`;
     try {
       const needsWarehouse = this.plan.steps.some((s, i) => usesWarehouse(s) && this.record(i).status !== 'done' && this.record(i).status !== 'skipped');
-      if (needsWarehouse && !this.options.warehouse) {
+      if (needsWarehouse && !this.options.warehouse && !this.options.connect) {
         throw new RunError('The plan has sql, check or compare steps to run, but no warehouse connection was given.', 'Open the connection the plan names and pass it as `warehouse`.');
       }
       for (let i = 0; i < this.plan.steps.length; i++) {
@@ -294,6 +296,7 @@ export class PlanRun {
       }
     }
     if (status !== 'done') message = await this.runAlwaysSteps(message);
+    await this.closeOpened();
     const finished = this.now();
     this.journal.status = status;
     this.journal.finishedAt = finished;
@@ -313,6 +316,36 @@ export class PlanRun {
     };
     this.emit({ type: 'run-end', outcome });
     return outcome;
+  }
+
+  // ---- the connection ----
+
+  /** The warehouse for the next step: the caller's, or one opened on first use with `connect`. */
+  private async connection(): Promise<Warehouse> {
+    if (this.options.warehouse) return this.options.warehouse;
+    if (!this.opened) {
+      if (!this.options.connect) throw new RunError('This step needs a warehouse connection, and none was given.', 'Open the connection the plan names and pass it as `warehouse` (or `connect`).');
+      this.opened = await this.untilAborted(this.options.connect());
+    }
+    return this.opened;
+  }
+
+  /** An embedded database file (DuckDB) takes one writing process: let go of it while dbt runs against it. */
+  private async releaseEmbedded(): Promise<void> {
+    if (this.opened?.engine !== 'duckdb') return;
+    const w = this.opened;
+    this.opened = null;
+    await w.close();
+  }
+
+  private async closeOpened(): Promise<void> {
+    const w = this.opened;
+    this.opened = null;
+    try {
+      await w?.close();
+    } catch {
+      // Closing a connection that already broke says nothing about the run.
+    }
   }
 
   // ---- always steps ----
@@ -478,6 +511,7 @@ export class PlanRun {
   }
 
   private async runDbt(step: DbtStep, rec: StepRecord): Promise<StepEnd> {
+    await this.releaseEmbedded();
     const logFormat = this.options.logFormat ?? 'json';
     let invocation = dbtInvocation(this.plan, step, { logFormat });
     const cwd = this.options.cwd ?? this.plan.projectDir;
@@ -648,27 +682,11 @@ export class PlanRun {
 
   private async runSql(step: SqlStep, rec: StepRecord): Promise<StepEnd> {
     const op = step.operation;
-    const w = this.options.warehouse!;
     rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql}`);
+    if (op.op === 'edit-file') return this.editFile(step, op, rec);
+    const w = await this.connection();
     try {
       switch (op.op) {
-        case 'edit-file': {
-          const file = path.resolve(this.plan.projectDir, op.path);
-          let result: 'applied' | 'already';
-          try {
-            result = applyFileEdit(file, op);
-          } catch (err) {
-            rec.error = err instanceof Error ? err.message : String(err);
-            rec.log = this.store.appendLog(step.id, `-- refused: ${rec.error}`);
-            this.finishStep(rec, 'failed', null);
-            return this.stop(rec, `Step ${step.id} failed: ${rec.error}`, null);
-          }
-          rec.statements.push(step.sql);
-          const said = result === 'applied' ? `Edited ${op.path}.` : `${op.path} already had this edit: left as it is.`;
-          rec.log = this.store.appendLog(step.id, `-- ${said}`);
-          this.finishStep(rec, 'done', said);
-          return 'continue';
-        }
         case 'optimize-partition': {
           // A month the table has no rows for (a sparse model) has nothing to deduplicate: a warning, not a stop. A
           // literal that is not the month the table's key makes still fails (the silent no-op protection).
@@ -715,6 +733,24 @@ export class PlanRun {
     }
   }
 
+  private editFile(step: SqlStep, op: Extract<SqlStep['operation'], { op: 'edit-file' }>, rec: StepRecord): StepEnd {
+    const file = path.resolve(this.plan.projectDir, op.path);
+    let result: 'applied' | 'already';
+    try {
+      result = applyFileEdit(file, op);
+    } catch (err) {
+      rec.error = err instanceof Error ? err.message : String(err);
+      rec.log = this.store.appendLog(step.id, `-- refused: ${rec.error}`);
+      this.finishStep(rec, 'failed', null);
+      return this.stop(rec, `Step ${step.id} failed: ${rec.error}`, null);
+    }
+    rec.statements.push(step.sql);
+    const said = result === 'applied' ? `Edited ${op.path}.` : `${op.path} already had this edit: left as it is.`;
+    rec.log = this.store.appendLog(step.id, `-- ${said}`);
+    this.finishStep(rec, 'done', said);
+    return 'continue';
+  }
+
   private sqlFailed(step: Step, rec: StepRecord, err: unknown, table: FailureContext['table']): StepEnd {
     const text = err instanceof Error ? err.message : String(err);
     rec.error = text;
@@ -739,7 +775,7 @@ export class PlanRun {
   }
 
   private async killMutations(step: Step, rec: StepRecord, mutations: PendingMutation[]): Promise<StepEnd> {
-    const ch = this.clickhouse(this.options.warehouse!, step);
+    const ch = this.clickhouse(await this.connection(), step);
     const caps = await this.untilAborted(ch.capabilities());
     if (!caps.killMutation) {
       // killMutation sends nothing on such a server: it answers with the manual steps for each mutation.
@@ -780,7 +816,7 @@ export class PlanRun {
   }
 
   private async runCheck(step: CheckStep, rec: StepRecord): Promise<StepEnd> {
-    const w = this.options.warehouse!;
+    const w = await this.connection();
     rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql}`);
     let rows: Row[];
     try {
@@ -828,7 +864,7 @@ export class PlanRun {
   }
 
   private async runCompare(step: CompareStep, rec: StepRecord): Promise<StepEnd> {
-    const w = this.options.warehouse!;
+    const w = await this.connection();
     rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql.join('\n\n')}`);
     const compare = this.options.compare;
     if (!compare) {

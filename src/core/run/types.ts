@@ -242,6 +242,9 @@ export interface RunOptions {
   approve: Approver;
   /** The connection sql and check steps use (the plan names it; the caller opens it). */
   warehouse?: Warehouse | null;
+  /** Instead of `warehouse`: opens the connection when a step first needs it; the run closes it when it ends, and
+   * closes an embedded database's (DuckDB, one writing process per file) before each dbt step so dbt can open it. */
+  connect?: () => Promise<Warehouse>;
   /** Computes a compare step's comparison on the run's warehouse (src/core/compare's compareRelations). */
   compare?: CompareRelations;
   /** Cancels the run: the dbt process tree is stopped, the journal marked `cancelled`. */

@@ -8,8 +8,7 @@
  * the manifest must be written for the production target), the dev relation is the dev target's database and
  * schema under the model's name (the runbook's DEV.DEV_<USER>.<model>); either can be given instead.
  */
-import type { CompareSpec, RelationRef } from '../../compare/types';
-import { closestMatch } from '../../graph/closestMatch';
+import type { RelationRef } from '../../compare/types';
 import { DbtGraph } from '../../graph/dbtGraph';
 import { pythonJsonDumps } from '../../manifest/lsFormat';
 import type { Manifest, ManifestNode } from '../../manifest/types';
@@ -17,29 +16,15 @@ import { describe as describeTarget, type WarehouseTarget } from '../../profiles
 import { isIsoDate } from '../../warehouse/sqlValue';
 import type { Engine } from '../../warehouse/warehouseError';
 import { PlanError } from '../planError';
-import { uniqueKeyColumns } from '../pricegap/priceGapSql';
 import { shellLine } from '../shellQuote';
 import { textSha256 } from '../textSha256';
 import type { CheckStep, CompareStep, DbtStep, GateStep, Plan, PlanWarning, SqlStep, Step } from '../types';
-import { dropTableSql, quotedRelation, readingViewsSql, relationExistsSql, relationLabel, verifyPromotionSql, type SanityRule } from './devBuildSql';
+import { devBuildCompareSpec, type DevBuildCompareOptions } from './devBuildCompareSpec';
+import { devBuildRelations } from './devBuildRelations';
+import { dropTableSql, quotedRelation, readingViewsSql, relationExistsSql, relationLabel, verifyPromotionSql } from './devBuildSql';
 import { devBuildStatements } from './devBuildStatements';
 
 export type DevBuildMode = 'full-refresh' | 'backfill';
-
-export interface DevBuildCompareOptions {
-  /** Compare only rows with the date column on or after this day (default: the backfill date in backfill mode). */
-  since?: string;
-  /** The model's day column (scope, history, partitions); default: the one key column named like a date, else the
-   * model's `event_time`. */
-  dateColumn?: string;
-  sanity?: SanityRule[];
-  spotCheck?: CompareSpec['spotCheck'];
-  /** Outliers: how many per column (default 20), the relative change above which each needs a note (default 0.05),
-   * the columns (default: every numeric column). */
-  top?: number;
-  explainAbove?: number;
-  columns?: string[] | null;
-}
 
 export interface DevBuildInput {
   /** The dbt project (a DbtProject fits): its root is the plan's projectDir. */
@@ -90,17 +75,6 @@ function day(value: string, what: string): string {
   return value;
 }
 
-function findModel(manifest: Manifest, model: string): ManifestNode {
-  const models = [...manifest.nodes.values()].filter((n) => n.resourceType === 'model');
-  const byId = manifest.nodes.get(model);
-  if (byId && byId.resourceType === 'model') return byId;
-  const found = models.filter((n) => n.name === model);
-  if (found.length === 1) return found[0]!;
-  if (found.length > 1) throw new PlanError(`--model ${model} names ${found.length} models (${found.map((n) => n.uniqueId).join(', ')}).`, 'Give the unique id of the one to build.');
-  const suggestion = closestMatch(model, models.map((n) => n.name));
-  throw new PlanError(`--model ${model} is not a model of this manifest${suggestion ? `; did you mean ${suggestion}?` : '.'}`, 'Give a model name as in ref(), or run `dbt parse` if it is new.');
-}
-
 /** Where a target's data lives, to tell whether one connection reaches both dev and prod. */
 function location(t: WarehouseTarget): string {
   switch (t.type) {
@@ -111,33 +85,6 @@ function location(t: WarehouseTarget): string {
     case 'snowflake':
       return `Snowflake ${t.accessUrl ?? t.account.toLowerCase()}`;
   }
-}
-
-function prodRelationOf(engine: Engine, node: ManifestNode): RelationRef {
-  if (!node.schema) {
-    throw new PlanError(`${node.name} has no schema in the manifest, so its production relation is unknown.`, 'Run `dbt parse --target <prod>` so the manifest names it, or pass --prod.');
-  }
-  const name = node.alias ?? node.name;
-  if (engine === 'clickhouse') return { database: null, schema: node.schema, name };
-  if (!node.database) throw new PlanError(`${node.name} has no database in the manifest.`, 'Run `dbt parse --target <prod>` so the manifest names it, or pass --prod.');
-  return { database: node.database, schema: node.schema, name };
-}
-
-function devRelationOf(dev: WarehouseTarget, node: ManifestNode): RelationRef {
-  switch (dev.type) {
-    case 'clickhouse':
-      return { database: null, schema: dev.schema, name: node.name };
-    case 'duckdb':
-      return { database: dev.database, schema: dev.schema, name: node.name };
-    case 'snowflake':
-      return { database: dev.database, schema: dev.schema, name: node.name };
-  }
-}
-
-function sameRelation(engine: Engine, a: RelationRef, b: RelationRef): boolean {
-  // Snowflake and DuckDB resolve unquoted names case-insensitively (the dialects quote them so); ClickHouse does not.
-  const norm = (s: string | null): string => (s === null ? '' : engine === 'clickhouse' ? s : s.toLowerCase());
-  return (engine === 'clickhouse' || norm(a.database) === norm(b.database)) && norm(a.schema) === norm(b.schema) && norm(a.name) === norm(b.name);
 }
 
 /** The shortest run of whole lines at the end of `text` that occurs nowhere else in it. */
@@ -184,14 +131,6 @@ function overrideSteps(node: ManifestNode, source: string, warehouse: string): {
   return { apply, revert, line: line.trimEnd() };
 }
 
-function dateColumnOf(node: ManifestNode, key: string[], given: string | undefined): string | null {
-  if (given !== undefined) return column(given, '--date-column');
-  const datey = key.filter((k) => /(^|_)(date|day|dt|time|timestamp|ts)$|^date|_at$/i.test(k));
-  if (datey.length === 1) return datey[0]!;
-  const eventTime = node.config.eventTime;
-  return eventTime && IDENT.test(eventTime) ? eventTime : null;
-}
-
 /** What a downstream model needs after the promotion, by its materialization. */
 function downstreamNeed(node: ManifestNode, mode: DevBuildMode): 'reads-through' | 'incremental-backfill' | 'full-rebuild' | 'snapshot' | 'exposure' | 'none' {
   if (node.resourceType === 'snapshot') return 'snapshot';
@@ -235,21 +174,8 @@ export function planDevBuild(input: DevBuildInput): Plan {
   }
 
   // --- the model and its relations ----------------------------------------------------------------------------
-  const node = findModel(manifest, input.model);
-  const prodRel = input.prodRelation ?? prodRelationOf(engine, node);
-  const devRel = input.devRelation ?? devRelationOf(dev, node);
-  if (sameRelation(engine, devRel, prodRel)) {
-    throw new PlanError(
-      `The dev relation ${relationLabel(devRel)} is the production relation: building it would write production.`,
-      input.prodRelation || input.devRelation
-        ? 'Give two different relations.'
-        : `Give the dev target (${devName}) its own ${engine === 'clickhouse' ? 'database (schema)' : 'schema'}, or pass --dev; if the manifest was written for the dev target, run \`dbt parse --target ${prodName}\` or pass --prod.`,
-    );
-  }
+  const { node, dev: devRel, prod: prodRel } = devBuildRelations(manifest, dev, input.model, { dev: input.devRelation, prod: input.prodRelation, prodTargetName: prodName });
   for (const r of [devRel, prodRel]) quotedRelation(engine, r); // refuses names no warehouse accepts
-
-  const key = (input.key && input.key.length > 0 ? input.key : uniqueKeyColumns(node.config.uniqueKey)).map((k) => column(k, 'Key column'));
-  if (key.length === 0) throw new PlanError(`${node.name} has no unique_key, so dev and prod rows cannot be matched.`, 'Pass --key with the columns that identify a row (e.g. --key date,symbol).');
 
   let backfillDate: string | null = null;
   const backfillColumns = (input.backfillColumns ?? []).map((c) => column(c, '--backfill-columns'));
@@ -264,29 +190,11 @@ export function planDevBuild(input: DevBuildInput): Plan {
     throw new PlanError(`${node.name} is materialized as ${node.config.materialized ?? 'a view'}, not incremental: a backfill would rebuild it whole.`, 'Use --mode full-refresh.');
   }
 
-  const opts = input.compare ?? {};
-  const dateColumn = dateColumnOf(node, key, opts.dateColumn);
-  const since = opts.since !== undefined ? day(opts.since, '--since') : backfillDate;
-  if ((since !== null || mode === 'backfill') && dateColumn === null) {
-    throw new PlanError(`No day column is known for ${node.name} (none of the key columns ${key.join(', ')} is named like a date, and it has no event_time).`, 'Pass --date-column.');
-  }
-  const sanity = (opts.sanity ?? []).map((s) => ({ column: column(s.column, 'Sanity column'), max: s.max, min: s.min }));
-  const top = opts.top ?? 20;
-  const explainAbove = opts.explainAbove ?? 0.05;
-  if (!Number.isInteger(top) || top < 1) throw new PlanError(`--top ${top} is not a positive whole number.`, 'Give how many outliers per column to show (default 20).');
-  if (!(explainAbove >= 0) || !Number.isFinite(explainAbove)) throw new PlanError(`--explain-above ${explainAbove} is not a fraction.`, 'Give it as a fraction: 0.05 for 5%.');
-
-  const spec: CompareSpec = {
-    dev: devRel,
-    prod: prodRel,
-    key,
-    scope: since !== null ? { column: dateColumn!, from: since, to: null } : null,
-    historyBefore: mode === 'backfill' ? { column: dateColumn!, before: backfillDate! } : null,
-    sanity,
-    spotCheck: opts.spotCheck ?? null,
-    outliers: { top, explainAbove, columns: opts.columns ? opts.columns.map((c) => column(c, 'Outlier column')) : null },
-    partitions: since !== null ? { column: dateColumn!, grain: daysBetween(since, today) <= 62 ? 'day' : 'month' } : null,
-  };
+  const spec = devBuildCompareSpec(node, devRel, prodRel, { key: input.key, backfillDate, today, options: input.compare });
+  const { key, sanity } = spec;
+  const explainAbove = spec.outliers.explainAbove;
+  const dateColumn = spec.scope?.column ?? spec.historyBefore?.column ?? null;
+  const since = spec.scope?.from ?? null;
 
   // --- the override -------------------------------------------------------------------------------------------
   let override: ReturnType<typeof overrideSteps> | null = null;
@@ -540,8 +448,3 @@ export function planDevBuild(input: DevBuildInput): Plan {
     steps,
   };
 }
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
