@@ -1,5 +1,10 @@
-// `npm ci` when node_modules is missing or older than package-lock.json. Node built-ins only: this runs on a
-// fresh clone, before any package is installed.
+// Installs node_modules from package-lock.json when it is missing or older than the lock file. Node built-ins
+// only: this runs on a fresh clone, before any package is installed.
+//
+// `npm install --no-save` rather than `npm ci`: the registry these machines reach serves only the linux-x64
+// builds of @duckdb/node-bindings-* and @chdb/lib-*, so the lock file records no other platform's optional
+// binary and npm 11's `npm ci` refuses it as out of sync. `npm install` with a lock file installs exactly the
+// locked versions and, with --no-save, never rewrites package.json or the lock file.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,14 +33,14 @@ export function run(cmd, argv, opts = {}) {
   });
 }
 
-/** Resolves true when node_modules is current (installing it if needed), false when `npm ci` failed. */
+/** Resolves true when node_modules is current (installing it if needed), false when the install failed. */
 export async function ensureNodeModules() {
   const marker = path.join(repoRoot, 'node_modules', '.package-lock.json');
   const lock = path.join(repoRoot, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return true;
-  console.log('\n=== setup: npm ci ===');
-  const code = await run('npm', ['ci', '--no-audit', '--no-fund'], { timeoutMs: 15 * 60_000 });
-  if (code !== 0) console.error('`npm ci` failed (see above): the npm registry must be reachable.');
+  console.log('\n=== setup: npm install (locked versions) ===');
+  const code = await run('npm', ['install', '--no-save', '--no-audit', '--no-fund'], { timeoutMs: 15 * 60_000 });
+  if (code !== 0) console.error('`npm install` failed (see above): the npm registry must be reachable.');
   return code === 0;
 }
 

@@ -6,7 +6,7 @@
 //   npm test                      every layer
 //   npm test -- --only unit       one or more layers (comma-separated): static, unit, vscode, start
 //
-// Only Node built-ins are imported at the top: this file must run on a fresh clone before `npm ci`.
+// Only Node built-ins are imported at the top: this file must run on a fresh clone before any npm install.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,7 +101,7 @@ const layers = [
 async function main() {
   const started = Date.now();
   if (!(await ensureNodeModules())) {
-    record('setup', false, '`npm ci` failed: see its output above (the npm registry must be reachable)');
+    record('setup', false, '`npm install` failed: see its output above (the npm registry must be reachable)');
   } else {
     heading('build (esbuild)');
     const built = await build();
