@@ -54,7 +54,7 @@ describe('cli: dbt-recovery plan dev-build', function () {
     assert.match(text, / 3\. build \| sql \| clone-prod-to-dev {2}\(writes, safe to re-run\)\n/);
     assert.match(text, /\$ dbt run --select int_execution_tokens_supply_holders_daily --vars '\{"backfill_date": "2026-04-08", "backfill_columns": \["supply", "holders"\]\}' --profiles-dir \S+ --target dev\n/);
     assert.match(text, /APPROVAL REQUIRED: Promote dev dbt_dev\.int_execution_tokens_supply_holders_daily into production dbt\.int_execution_tokens_supply_holders_daily \(steps 8-9\)/);
-    assert.match(text, /EXCHANGE TABLES `dbt_dev`\.`int_execution_tokens_supply_holders_daily` AND `dbt`\.`int_execution_tokens_supply_holders_daily`/);
+    assert.match(text, /EXCHANGE TABLES `dbt`\.`int_execution_tokens_supply_holders_daily` AND `dbt_dev`\.`int_execution_tokens_supply_holders_daily`/);
     assert.match(text, /! fct_execution_tokens_metrics_daily \(table\) reads it: it holds a copy of the old values; rebuild it after the promotion\. By hand, against production: dbt run --select fct_execution_tokens_metrics_daily --profiles-dir \S+ --target prod/);
     assert.match(text, /DROP TABLE IF EXISTS `dbt_dev`\.`int_execution_tokens_supply_holders_daily`/);
     assert.ok(!text.includes('pw-never-shown'));

@@ -19,3 +19,7 @@ export { ClickHouseWarehouse, type ActivePartition, type ClickHouseConnectionInf
 export { DuckDbWarehouse } from './duckdbWarehouse';
 export { cloneTableSql, SnowflakeWarehouse, type CloneResult, type SnowflakeConnectOptions, type TableKind } from './snowflakeWarehouse';
 export { openWarehouse, type OpenWarehouseOptions } from './openWarehouse';
+export { BEFORE_PROMOTION_SUFFIX, promotionStatements, type PromotionMethod, type PromotionOptions, type PromotionStatements, type TableRef } from './promotionStatements';
+export { cloneStatements, type CloneOptions } from './cloneStatements';
+export { cloneRelation, type CloneOutcome } from './cloneRelation';
+export { promoteRelation, type PromotionOutcome } from './promoteRelation';

@@ -322,8 +322,8 @@ describe('plan: dev build', () => {
       const cmp = step(plan, 'compare', 'compare');
       assert.deepEqual([cmp.spec.key, cmp.spec.scope, cmp.spec.historyBefore], [['date', 'token_address'], null, null]);
       assert.deepEqual(step(plan, 'promote', 'sql').sql.split('\n'), [
-        'EXCHANGE TABLES `dbt_dev`.`int_execution_tokens_supply_holders_daily` AND `dbt`.`int_execution_tokens_supply_holders_daily`',
-        '-- where the server has no EXCHANGE TABLES (an Ordinary database, ClickHouse before 20.x): RENAME TABLE `dbt`.`int_execution_tokens_supply_holders_daily` TO `dbt`.`int_execution_tokens_supply_holders_daily__before_promotion`, `dbt_dev`.`int_execution_tokens_supply_holders_daily` TO `dbt`.`int_execution_tokens_supply_holders_daily`',
+        'EXCHANGE TABLES `dbt`.`int_execution_tokens_supply_holders_daily` AND `dbt_dev`.`int_execution_tokens_supply_holders_daily`',
+        '-- where the server has no EXCHANGE TABLES (before 20.x, or an Ordinary database): RENAME TABLE `dbt`.`int_execution_tokens_supply_holders_daily` TO `dbt`.`int_execution_tokens_supply_holders_daily__before_promotion`, `dbt_dev`.`int_execution_tokens_supply_holders_daily` TO `dbt`.`int_execution_tokens_supply_holders_daily`',
       ]);
       assert.equal(step(plan, 'prod-exists', 'check').sql, "SELECT database AS schema, name, engine AS type FROM system.tables WHERE database = 'dbt' AND name = 'int_execution_tokens_supply_holders_daily'");
       // The example's downstream: a table to rebuild, views that read through, the dashboard exposure.
@@ -355,7 +355,7 @@ describe('plan: dev build', () => {
       const plan = planDevBuild({ project: { root: '/p', name: 'shop' }, manifest, dev: duckdb('dev', 'dev_ana'), prod: duckdb('prod', 'main'), model: 'orders', mode: 'full-refresh', today: '2026-04-27', key: ['order_id'], cleanup: false });
       assert.equal(plan.params.devRelation, 'warehouse.dev_ana.orders');
       assert.equal(plan.params.prodRelation, 'warehouse.main.orders');
-      assert.equal(step(plan, 'promote', 'sql').sql, 'CREATE OR REPLACE TABLE "warehouse"."main"."orders" AS SELECT * FROM "warehouse"."dev_ana"."orders"');
+      assert.deepEqual(step(plan, 'promote', 'sql').sql.split('\n'), ['BEGIN TRANSACTION', 'CREATE OR REPLACE TABLE "warehouse"."main"."orders" AS SELECT * FROM "warehouse"."dev_ana"."orders"', 'COMMIT']);
       assert.match(step(plan, 'reading-views', 'check').sql, /FROM duckdb_views\(\)\nWHERE NOT internal AND lower\(database_name\) = lower\('warehouse'\) AND regexp_matches\(sql, '\(\^\|\[\^A-Za-z0-9_\$\]\)orders\(\[\^A-Za-z0-9_\$\]\|\$\)', 'i'\)/);
       assert.match(plan.warnings[0]!.message, /^daily \(incremental\) reads it: a full refresh changed rows of any day, so it needs a full rebuild\. By hand, against production: dbt run --select daily --full-refresh --target prod$/);
       const backfill = planDevBuild({ project: { root: '/p', name: 'shop' }, manifest, dev: duckdb('dev', 'dev_ana'), prod: duckdb('prod', 'main'), model: 'orders', mode: 'backfill', backfillDate: '2026-01-01', compare: { dateColumn: 'ordered_at', since: '2025-12-01', top: 5, explainAbove: 0.1 }, today: '2026-04-27' });

@@ -1,11 +1,14 @@
 import type { CompareSpec, RelationRef } from '../../compare/types';
+import { cloneStatements } from '../../warehouse/cloneStatements';
+import { promotionStatements } from '../../warehouse/promotionStatements';
+import { cloneTableSql } from '../../warehouse/snowflakeWarehouse';
 import type { Engine } from '../../warehouse/warehouseError';
-import { quotedRelation, relationLabel } from './devBuildSql';
+import { quotedRelation } from './devBuildSql';
 
 export interface DevBuildStatements {
-  /** Backfill: production copied into dev, as the warehouse clones (the statements, alternatives as comments). */
+  /** Backfill: production copied into dev, as the warehouse clones (what may vary at run time said in comments). */
   clone: string[];
-  /** The promotion, exactly as it may run (alternatives the runner picks at run time are said in comments). */
+  /** The promotion, exactly as it may run (the alternative the runner picks at run time said in a comment). */
   promote: string[];
   promotionNote: string;
   cleanupNote: string;
@@ -13,7 +16,12 @@ export interface DevBuildStatements {
   compare: (spec: CompareSpec) => string[];
 }
 
-/** The statements of a dev build's clone and promotion on `engine`, for the plan to show. */
+/**
+ * The statements of a dev build's clone and promotion on `engine`, for the plan to show, from the warehouse's own
+ * builders (cloneStatements, promotionStatements: what cloneRelation and promoteRelation send). What only the run
+ * can know is shown as a comment: ClickHouse's partitions, whether the server has EXCHANGE TABLES, Snowflake's
+ * fallback kind.
+ */
 export function devBuildStatements(engine: Engine, dev: RelationRef, prod: RelationRef): DevBuildStatements {
   const d = quotedRelation(engine, dev);
   const p = quotedRelation(engine, prod);
@@ -25,34 +33,35 @@ export function devBuildStatements(engine: Engine, dev: RelationRef, prod: Relat
     `-- dev  ${d}`,
     `-- prod ${p}`,
   ];
+  const cleanupNote = 'the dev table is the audit trail of this promotion; keep it if you want one.';
   switch (engine) {
-    case 'snowflake':
+    case 'snowflake': {
+      const promotion = promotionStatements(engine, dev, prod);
       return {
-        clone: [`CREATE OR REPLACE TRANSIENT TABLE ${d} CLONE ${p}`, `-- if Snowflake refuses the transient kind for this source: CREATE OR REPLACE TABLE ${d} CLONE ${p}`],
-        promote: [`CREATE OR REPLACE TRANSIENT TABLE ${p} CLONE ${d}`, `-- if Snowflake refuses the transient kind for this source: CREATE OR REPLACE TABLE ${p} CLONE ${d}`],
-        promotionNote: `a zero-copy clone of ${relationLabel(dev)} replaces ${relationLabel(prod)} in one statement; dev keeps its copy`,
-        cleanupNote: 'the dev table is the audit trail of this promotion; keep it if you want one.',
+        clone: [...cloneStatements(engine, prod, dev), `-- if Snowflake refuses the transient kind for this source: ${cloneTableSql(d, p, 'permanent')}`],
+        promote: [...promotion.statements, ...promotion.fallback.map((f) => `-- if Snowflake refuses the transient kind for this source: ${f}`)],
+        promotionNote: promotion.note,
+        cleanupNote,
         compare,
       };
-    case 'duckdb':
-      return {
-        clone: [`CREATE SCHEMA IF NOT EXISTS ${d.slice(0, d.lastIndexOf('.'))}`, `CREATE OR REPLACE TABLE ${d} AS SELECT * FROM ${p}`],
-        promote: [`CREATE OR REPLACE TABLE ${p} AS SELECT * FROM ${d}`],
-        promotionNote: `${relationLabel(prod)} is replaced by a copy of ${relationLabel(dev)} in one statement; dev keeps its copy`,
-        cleanupNote: 'the dev table is the audit trail of this promotion; keep it if you want one.',
-        compare,
-      };
-    case 'clickhouse':
+    }
+    case 'duckdb': {
+      const promotion = promotionStatements(engine, dev, prod);
+      return { clone: cloneStatements(engine, prod, dev), promote: promotion.statements, promotionNote: promotion.note, cleanupNote, compare };
+    }
+    case 'clickhouse': {
+      const exchange = promotionStatements(engine, dev, prod, { exchangeTables: true });
+      const rename = promotionStatements(engine, dev, prod, { exchangeTables: false });
       return {
         clone: [
-          `DROP TABLE IF EXISTS ${d}`,
-          `CREATE TABLE ${d} AS ${p}`,
-          `-- then, for each active partition of ${p}: ALTER TABLE ${d} ATTACH PARTITION ID '<id>' FROM ${p}`,
+          ...cloneStatements(engine, prod, dev, { partitionIds: [] }),
+          `-- then, for each active partition of ${p} (a table without partitions: INSERT INTO ${d} SELECT * FROM ${p}): ALTER TABLE ${d} REPLACE PARTITION ID '<id>' FROM ${p}`,
         ],
-        promote: [`EXCHANGE TABLES ${d} AND ${p}`, `-- where the server has no EXCHANGE TABLES (an Ordinary database, ClickHouse before 20.x): RENAME TABLE ${p} TO ${quotedRelation(engine, { ...prod, name: `${prod.name}__before_promotion` })}, ${d} TO ${p}`],
-        promotionNote: `${relationLabel(dev)} and ${relationLabel(prod)} are swapped atomically; the old production rows stay in ${relationLabel(dev)} (or in ${prod.name}__before_promotion after a RENAME) for a rollback`,
-        cleanupNote: `after the swap the dev relation holds the old production rows (the rollback copy); drop it only when the promotion is verified.`,
+        promote: [...exchange.statements, ...rename.statements.map((r) => `-- where the server has no EXCHANGE TABLES (before 20.x, or an Ordinary database): ${r}`)],
+        promotionNote: `where the server has EXCHANGE TABLES: ${exchange.note} Elsewhere: ${rename.note}`,
+        cleanupNote: `after an EXCHANGE the dev relation holds the previous production rows (the rollback copy); drop it only when the promotion is verified.`,
         compare,
       };
+    }
   }
 }
