@@ -64,6 +64,20 @@ function splitName(name: string): string[] {
   return parts;
 }
 
+const INFO_SCHEMA = new RegExp(String.raw`(?:(${PART})\s*\.\s*)?information_schema\s*\.\s*(columns|tables|views)\b`, 'gi');
+
+/**
+ * Snowflake has one information_schema per database (`DB.information_schema.columns`, or the session's database's
+ * when unqualified); DuckDB has one over every catalog. Each reference becomes DuckDB's, filtered to that database.
+ */
+function infoSchemaOfDatabase(sql: string, sessionDatabase: string | null): string {
+  return sql.replace(INFO_SCHEMA, (_m, db: string | undefined, view: string) => {
+    const name = db ? splitName(db)[0]! : sessionDatabase;
+    const where = name ? ` WHERE table_catalog = '${name.replace(/'/g, "''")}'` : '';
+    return `(SELECT * FROM information_schema.${view.toLowerCase()}${where})`;
+  });
+}
+
 export class SnowflakeTestServer {
   readonly queries: string[] = [];
   logins = 0;
@@ -329,7 +343,7 @@ export class SnowflakeTestServer {
     }
     const drop = DROP_TABLE.exec(sql);
     if (drop) this.transient.delete(this.key(drop[1]!, session));
-    return this.select(session.connection, sql, values);
+    return this.select(session.connection, infoSchemaOfDatabase(sql, session.database), values);
   }
 
   private async select(c: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<QueryResult> {

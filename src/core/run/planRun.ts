@@ -8,15 +8,16 @@ import type { Manifest } from '../manifest/types';
 import { evaluateCheck as defaultEvaluateCheck } from '../plan/evaluateCheck';
 import type { Comparison } from '../compare/types';
 import type { CheckStep, CompareStep, DbtStep, GateStep, Plan, SqlStep, Step } from '../plan/types';
+import { compareRelations } from '../compare/compareRelations';
 import { ClickHouseWarehouse, type PendingMutation } from '../warehouse/clickhouseWarehouse';
+import { cloneRelation } from '../warehouse/cloneRelation';
+import { promoteRelation } from '../warehouse/promoteRelation';
 import { killMutationSql, statementText } from '../warehouse/clickhouseSql';
 import type { Row, Warehouse } from '../warehouse/warehouse';
 import { WarehouseError } from '../warehouse/warehouseError';
 import { applyFileEdit } from './applyFileEdit';
 import { currentUser } from './approveAll';
 import { comparisonSummary } from './comparisonSummary';
-import { cloneRelation } from './cloneRelation';
-import { promoteRelation } from './promoteRelation';
 import { dbtInvocation, rejectsLogFormatFlag, runResultsPathOf } from './dbtInvocation';
 import { parseDbtLogLine, type DbtNodeInfo } from './dbtLogLine';
 import { runDbtProcess } from './dbtProcess';
@@ -119,6 +120,8 @@ function mutationsOf(rows: readonly Row[]): PendingMutation[] {
 }
 
 type StepEnd = 'continue' | 'stop';
+
+const label = (r: { database: string | null; schema: string; name: string }): string => [r.database, r.schema, r.name].filter((p) => p).join('.');
 
 /** An explanation names an outlier by its key values (as text) and column. */
 function sameOutlier(e: OutlierExplanation, o: OutlierToExplain): boolean {
@@ -706,10 +709,13 @@ export class PlanRun {
         }
         case 'clone-table':
         case 'promote-table': {
-          const sent = await this.untilAborted(op.op === 'clone-table' ? cloneRelation(w, op.source, op.target) : promoteRelation(w, op.dev, op.prod));
-          rec.statements.push(...sent);
-          rec.log = this.store.appendLog(step.id, `${sent.join('\n')}\n-- done`);
-          this.finishStep(rec, 'done', `${op.op === 'clone-table' ? 'Cloned' : 'Promoted'}: ${sent.filter((x) => !/^(ALTER TABLE .* ATTACH PARTITION|CREATE DATABASE|CREATE SCHEMA)/.test(x)).join('; ')}.`);
+          const done =
+            op.op === 'clone-table'
+              ? await this.untilAborted(cloneRelation(w, op.source, op.target)).then((r) => ({ sent: r.statements, said: `Cloned ${label(op.source)} into ${label(op.target)}${r.partitions !== null ? ` (${r.partitions} partitions)` : ''}${r.fellBack ? ` as a ${r.kind} table (${r.refusal ?? 'the first kind was refused'})` : ''}.` }))
+              : await this.untilAborted(promoteRelation(w, op.dev, op.prod)).then((r) => ({ sent: r.statements, said: `Promoted (${r.method}): ${r.note}` }));
+          rec.statements.push(...done.sent);
+          rec.log = this.store.appendLog(step.id, `${done.sent.join('\n')}\n-- ${done.said}`);
+          this.finishStep(rec, 'done', done.said);
           return 'continue';
         }
         case 'exec': {
@@ -866,12 +872,7 @@ export class PlanRun {
   private async runCompare(step: CompareStep, rec: StepRecord): Promise<StepEnd> {
     const w = await this.connection();
     rec.log = this.store.appendLog(step.id, `-- ${step.description}\n${step.sql.join('\n\n')}`);
-    const compare = this.options.compare;
-    if (!compare) {
-      rec.error = 'No comparison engine was given to the runner (RunOptions.compare), so the comparison cannot be computed.';
-      this.finishStep(rec, 'failed', null);
-      return this.stop(rec, `Step ${step.id} failed: ${rec.error}`, null);
-    }
+    const compare = this.options.compare ?? compareRelations;
     let c: Comparison;
     try {
       c = await this.untilAborted(compare(w, step.spec));

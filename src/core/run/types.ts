@@ -245,7 +245,7 @@ export interface RunOptions {
   /** Instead of `warehouse`: opens the connection when a step first needs it; the run closes it when it ends, and
    * closes an embedded database's (DuckDB, one writing process per file) before each dbt step so dbt can open it. */
   connect?: () => Promise<Warehouse>;
-  /** Computes a compare step's comparison on the run's warehouse (src/core/compare's compareRelations). */
+  /** Computes a compare step's comparison on the run's warehouse; default src/core/compare's compareRelations. */
   compare?: CompareRelations;
   /** Cancels the run: the dbt process tree is stopped, the journal marked `cancelled`. */
   signal?: AbortSignal;
