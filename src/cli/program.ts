@@ -6,6 +6,7 @@ import { registerLint } from './commands/lint';
 import { registerLs } from './commands/ls';
 import { registerPlan } from './commands/plan';
 import { registerPlanDevBuild } from './commands/planDevBuild';
+import { registerCompare } from './commands/compare';
 import { registerRefill, registerRun } from './commands/run';
 import { RunError } from '../core/run';
 import { ProfileError } from '../core/profiles';
@@ -28,6 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerLint(program, io, (code) => (exitCode = code));
   registerPlan(program, io, (code) => (exitCode = code));
   registerPlanDevBuild(program, io, (code) => (exitCode = code));
+  registerCompare(program, io, (code) => (exitCode = code));
   registerRun(program, io, (code) => (exitCode = code));
   registerRefill(program, io, (code) => (exitCode = code));
 

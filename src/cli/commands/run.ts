@@ -154,6 +154,8 @@ async function execute(plan: Plan, opts: ConnectionOptions, io: CliIo, resumeId:
       warehouse,
       ...(open ? { connect: open } : {}),
       secrets,
+      // dbt gets the environment this command was given (the same as the process's when run from a shell).
+      env: Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined)),
       signal: io.signal,
       onEvent: (e: Parameters<typeof formatRunEvent>[0]) => {
         const lines = formatRunEvent(e, plan);
