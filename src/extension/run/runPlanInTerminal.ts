@@ -86,6 +86,7 @@ export async function runPlanInTerminal(ctx: Ctx, run: TerminalRun): Promise<Run
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
         let secrets: Secret[] = [];
+        let connect: (() => Promise<Warehouse>) | null = null;
         if (plan.steps.some((s) => s.kind === 'sql' || s.kind === 'check' || s.kind === 'compare')) {
           // dbt looks in its working folder for profiles.yml: in the editor that is the project's folder.
           const target = loadWarehouseTarget({
@@ -97,10 +98,18 @@ export async function runPlanInTerminal(ctx: Ctx, run: TerminalRun): Promise<Run
           secrets = secretsOf(target);
           await term.lines([`Connecting: ${plan.connection ?? target.type}`]);
           warehouse = await openWarehouse(target);
+          if (target.type === 'duckdb') {
+            // One writing process per DuckDB file: checked now (a bad path fails before anything runs), then opened
+            // by the runner only for its own steps, so that dbt can open the file for its steps (as the CLI does).
+            await warehouse.close();
+            warehouse = null;
+            connect = () => openWarehouse(target);
+          }
         }
         const user = currentUser();
         const options = {
           warehouse,
+          ...(connect ? { connect } : {}),
           secrets,
           signal: controller.signal,
           // The person approved every gate in the plan view, which showed each of them with what follows.
