@@ -2,8 +2,8 @@
 // `npm run bench`: builds, generates (or reuses) a synthetic 10,000-model ClickHouse dbt project in bench/out/, then
 // times whole CLI calls against a baseline measured in the same run (a fresh `node` that only reads and JSON.parses
 // the manifest). Runs are interleaved so machine noise hits baseline and candidates alike; medians are reported.
-// Benchmarks report, they do not gate: the exit code is 0 even when a target is missed (non-zero only when the
-// harness itself cannot run).
+// Benchmarks report, they do not gate: the exit code is 0 even when a target is missed (non-zero when the harness
+// itself cannot run, or a benchmark's command fails, e.g. compare10m finding a wrong result).
 //
 //   npm run bench
 //   npm run bench -- --reps 11 --only ls --profile
@@ -47,7 +47,11 @@ const REFILL_DOWNSTREAM = ['--select', 'tag:refill_append+', '--exclude', 'tag:r
  * `target` (the highest acceptable median ratio to it), or `targetMs` (an absolute median). `exitCodes` lists the
  * codes that mean the command ran (default [0]). `selfTimed: true` means the command measures itself and prints
  * `{"samplesMs": [...]}` as its last stdout line (for things a process start would swamp, like a language-server
- * re-lint); its samples are used instead of the process wall time.
+ * re-lint); its samples are used instead of the process wall time. `selfBaseline: true` (with `selfTimed` and
+ * `target`): the command also times its own baseline, alternating with the candidate, and prints its samples as
+ * `"baselineSamplesMs"` on the same line; the ratio is of the two medians (for work whose baseline is not a process
+ * of its own, like a full scan inside DuckDB). `repArgs(rep)` adds arguments per repetition; `project: false` means
+ * the command does not use the synthetic dbt project (it is not generated when only such benchmarks run).
  *
  * Next to plug in:
  *   { name: 'lint', argv: cli('lint', '--project-dir', PROJECT), baseline: 'json-parse', target: 2, exitCodes: [0, 1] },
@@ -63,6 +67,19 @@ const BENCHMARKS = [
   // of the plan against the runbook script's (bench/out/plan-price-gap-bench-planpricegap-mjs-*.out).
   { name: 'plan price-gap (bench/planPriceGap.mjs: project, manifest, dbt-recovery.yml, plan, text)', argv: [NODE, path.join(root, 'bench', 'planPriceGap.mjs'), PROJECT], baseline: 'json-parse', target: 1.5 },
   { name: 'plan price-gap --from-date 2026-04-17 (the CLI: also lints the cohort, names the connection)', argv: cli('plan', 'price-gap', '--project-dir', PROJECT, '--from-date', '2026-04-17', '--today', '2026-04-27'), baseline: 'json-parse', target: 1.5 },
+  // Issue 5: compareRelations on two 10M-row DuckDB tables with 0.1% of rows changed, against one full scan of both
+  // (count(*) + sum(hash(every column)) of each) in the same process; one pair per repetition, the order alternating.
+  // The database is generated in bench/out/ by the untimed first run (about 30 s) and reused; a wrong result exits 1.
+  {
+    name: 'compare 10M-row DuckDB tables, 0.1% changed (bench/compare10m.mjs: compareRelations / count + sum(hash) scan of both)',
+    argv: [NODE, path.join(root, 'bench', 'compare10m.mjs'), '--pairs', '1'],
+    repArgs: (rep) => ['--first', rep % 2 === 0 ? 'baseline' : 'candidate'],
+    selfTimed: true,
+    selfBaseline: true,
+    baselineLabel: 'DuckDB: count(*) + sum(hash(all 7 columns)) of dev, then of prod',
+    target: 3,
+    project: false,
+  },
 ];
 
 function fail(message) {
@@ -152,15 +169,15 @@ function selfTimedSamples(stdoutFile) {
   const lines = readFileSync(stdoutFile, 'utf8').trim().split('\n');
   const parsed = JSON.parse(lines[lines.length - 1]);
   if (!Array.isArray(parsed.samplesMs)) throw new Error('no samplesMs in the last stdout line');
-  return parsed.samplesMs;
+  return { samples: parsed.samplesMs, baseline: Array.isArray(parsed.baselineSamplesMs) ? parsed.baselineSamplesMs : [] };
 }
 
 function main() {
   if (!Number.isInteger(REPS) || REPS < 1) fail('--reps takes a positive integer');
   build();
-  const project = ensureProject();
   const selected = BENCHMARKS.filter((b) => !ONLY || b.name.includes(ONLY));
   if (selected.length === 0) fail(`no benchmark name contains "${ONLY}"`);
+  const project = selected.some((b) => b.project !== false) ? ensureProject() : null;
   const runnable = [];
   const results = [];
   for (const b of selected) {
@@ -170,13 +187,13 @@ function main() {
     }
     // One checked run first: it must exit as expected and print something. It also warms the page cache.
     const outFile = path.join(OUT, `${slug(b.name)}.out`);
-    const r = runOnce(b.argv, outFile);
+    const r = runOnce(b.repArgs ? [...b.argv, ...b.repArgs(0)] : b.argv, outFile);
     const ok = (b.exitCodes ?? [0]).includes(r.status);
     if (!ok || r.bytes === 0) {
       results.push({ ...b, status: 'ERROR', note: `exit ${r.status ?? r.signal ?? r.error?.message}, ${r.bytes} bytes of output: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` });
       continue;
     }
-    runnable.push({ ...b, outFile, outputBytes: r.bytes, outputLines: readFileSync(outFile, 'utf8').split('\n').filter(Boolean).length, samples: [], cpu: [] });
+    runnable.push({ ...b, outFile, outputBytes: r.bytes, outputLines: readFileSync(outFile, 'utf8').split('\n').filter(Boolean).length, samples: [], baselineSamples: [], cpu: [] });
   }
   const baselineKeys = [...new Set(runnable.map((b) => b.baseline).filter(Boolean))];
   const baselines = Object.fromEntries(baselineKeys.map((k) => [k, { ...BASELINES[k], key: k, samples: [], cpu: [] }]));
@@ -189,11 +206,20 @@ function main() {
   for (let rep = 0; rep < REPS; rep++) {
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[(i + rep) % jobs.length];
+      if (job.failed) continue;
       // Timed runs discard their output (/dev/null): the baseline writes none, and writing megabytes to this
       // disk is the file system's time, not the CLI's. The checked first run kept a copy in bench/out/.
-      const r = runOnce(job.argv, job.selfTimed ? job.outFile : null);
-      if (job.selfTimed) job.samples.push(...selfTimedSamples(job.outFile));
-      else job.samples.push(r.ms);
+      const r = runOnce(job.repArgs ? [...job.argv, ...job.repArgs(rep)] : job.argv, job.selfTimed ? job.outFile : null);
+      if (job.selfTimed && !(job.exitCodes ?? [0]).includes(r.status)) {
+        // A self-timed command checks its own results (compare10m: the comparison's counts): a failure is an error.
+        job.failed = `repetition ${rep + 1}: exit ${r.status ?? r.signal ?? r.error?.message}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        continue;
+      }
+      if (job.selfTimed) {
+        const s = selfTimedSamples(job.outFile);
+        job.samples.push(...s.samples);
+        job.baselineSamples.push(...s.baseline);
+      } else job.samples.push(r.ms);
       if (r.cpuMs !== null && !job.selfTimed) job.cpu.push(r.cpuMs);
     }
     process.stdout.write(`\rrepetition ${rep + 1}/${REPS}`);
@@ -203,11 +229,24 @@ function main() {
 
   const cpuMedian = (job) => (job.cpu.length > 0 ? median(job.cpu) : null);
   for (const b of runnable) {
+    if (b.failed) {
+      results.push({ ...b, status: 'ERROR', note: b.failed });
+      continue;
+    }
     const med = median(b.samples);
     let ratio = null;
     let cpuRatio = null;
+    let baselineMs = null;
     let status;
-    if (b.baseline) {
+    if (b.selfBaseline) {
+      if (b.baselineSamples.length === 0) {
+        results.push({ ...b, status: 'ERROR', note: 'no baselineSamplesMs in its last stdout line' });
+        continue;
+      }
+      baselineMs = median(b.baselineSamples);
+      ratio = med / baselineMs;
+      status = ratio <= b.target ? 'PASS' : 'OVER';
+    } else if (b.baseline) {
       const base = baselines[b.baseline];
       ratio = med / median(base.samples);
       if (cpuMedian(b) !== null && cpuMedian(base) !== null) cpuRatio = cpuMedian(b) / cpuMedian(base);
@@ -215,7 +254,7 @@ function main() {
     } else {
       status = med <= b.targetMs ? 'PASS' : 'OVER';
     }
-    results.push({ ...b, medianMs: med, minMs: Math.min(...b.samples), cpuMs: cpuMedian(b), ratio, cpuRatio, status });
+    results.push({ ...b, medianMs: med, minMs: Math.min(...b.samples), cpuMs: cpuMedian(b), ratio, cpuRatio, baselineMs, status });
   }
 
   // ---- report ------------------------------------------------------------------------------------------------
@@ -226,6 +265,9 @@ function main() {
   }
   rows.push([`[info] ${startup.label}`, fmtMs(median(startup.samples)), fmtMs(Math.min(...startup.samples)), '', '', '', orDash(cpuMedian(startup), fmtMs), '']);
   for (const r of results) {
+    if (r.baselineMs != null) {
+      rows.push([`[baseline, in the same process] ${r.baselineLabel ?? 'of the next row'}`, fmtMs(r.baselineMs), fmtMs(Math.min(...r.baselineSamples)), '1.00', '', '', '', '']);
+    }
     rows.push([
       r.name,
       orDash(r.medianMs, fmtMs),
@@ -243,7 +285,7 @@ function main() {
   for (const row of rows.slice(1)) console.log(line(row));
   for (const r of results) if (r.note) console.log(`  ${r.name}: ${r.note}`);
   console.log(
-    `\n${REPS} interleaved repetitions; manifest ${mb(project.manifestBytes)} (${project.counts.models} models, ${project.counts.tests} tests); ` +
+    `\n${REPS} interleaved repetitions; ${project ? `manifest ${mb(project.manifestBytes)} (${project.counts.models} models, ${project.counts.tests} tests)` : 'no dbt project used'}; ` +
       `node ${process.version}, ${os.cpus().length} CPUs, load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
   );
   if (Math.max(loadBefore, loadAfter) > os.cpus().length) console.log('note: the machine was busy with other work during the run; compare ratios, not milliseconds.');
@@ -259,7 +301,7 @@ function main() {
     cpuModel: os.cpus()[0]?.model ?? null,
     load: [loadBefore, loadAfter],
     reps: REPS,
-    project: { models: project.counts.models, tests: project.counts.tests, manifestBytes: project.manifestBytes, generatorMs: project.ms },
+    project: project ? { models: project.counts.models, tests: project.counts.tests, manifestBytes: project.manifestBytes, generatorMs: project.ms } : null,
     baselines: Object.fromEntries(Object.values(baselines).map((b) => [b.key, { label: b.label, medianMs: median(b.samples), cpuMs: cpuMedian(b), samplesMs: b.samples, cpuSamplesMs: b.cpu }])),
     startup: { medianMs: median(startup.samples), cpuMs: cpuMedian(startup), samplesMs: startup.samples },
     benchmarks: results.map((r) => ({
@@ -271,6 +313,8 @@ function main() {
       medianMs: r.medianMs ?? null,
       minMs: r.minMs ?? null,
       ratio: r.ratio ?? null,
+      baselineMedianMs: r.baselineMs ?? null,
+      baselineSamplesMs: r.baselineSamples ?? [],
       cpuMs: r.cpuMs ?? null,
       cpuRatio: r.cpuRatio ?? null,
       status: r.status,
@@ -285,6 +329,7 @@ function main() {
   console.log(`wrote ${path.relative(root, path.join(OUT, 'results.json'))}`);
 
   if (args.includes('--profile')) for (const r of runnable) profile(r);
+  if (results.some((r) => r.status === 'ERROR')) process.exitCode = 1;
 }
 
 // ---- profiling ---------------------------------------------------------------------------------------------
