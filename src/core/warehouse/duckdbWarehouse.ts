@@ -1,6 +1,8 @@
+import type * as DuckDbApi from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { describe as describeTarget, type DuckDbTarget } from '../profiles/warehouseTarget';
 import { bindPlaceholders } from './placeholders';
+import { loadDriver } from './loadDriver';
 import { duckdbDialect } from './sqlDialect';
 import { SqlDate, type SqlParam, type SqlParams } from './sqlValue';
 import type { Capabilities, Row, StatementOptions, Warehouse } from './warehouse';
@@ -28,7 +30,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   static async openPath(path: string, description = `DuckDB ${path}`): Promise<DuckDbWarehouse> {
     // Loaded here, not at the top: the native binding is only needed by projects that use DuckDB.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { DuckDBInstance } = loadDriver<typeof DuckDbApi>('@duckdb/node-api');
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);

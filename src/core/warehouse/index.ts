@@ -23,3 +23,4 @@ export { BEFORE_PROMOTION_SUFFIX, promotionStatements, type PromotionMethod, typ
 export { cloneStatements, type CloneOptions } from './cloneStatements';
 export { cloneRelation, type CloneOutcome } from './cloneRelation';
 export { promoteRelation, type PromotionOutcome } from './promoteRelation';
+export { driversDir, DRIVERS, installDriverArgv, loadDriver, type DriverName } from './loadDriver';

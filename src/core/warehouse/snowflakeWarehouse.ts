@@ -1,8 +1,10 @@
 import * as net from 'node:net';
+import type * as SnowflakeSdk from 'snowflake-sdk';
 import type { Bind, Connection, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import { describe as describeTarget, type SnowflakeTarget } from '../profiles/warehouseTarget';
 import type { Secret } from '../profiles/secret';
 import { bindPlaceholders } from './placeholders';
+import { loadDriver } from './loadDriver';
 import { snowflakeDialect } from './sqlDialect';
 import { SqlDate, type SqlParam, type SqlParams } from './sqlValue';
 import type { Capabilities, Row, StatementOptions, Warehouse } from './warehouse';
@@ -89,7 +91,7 @@ export class SnowflakeWarehouse implements Warehouse {
 
   static async connect(target: SnowflakeTarget, options: SnowflakeConnectOptions = {}): Promise<SnowflakeWarehouse> {
     // Loaded here, not at the top: the SDK is large and only Snowflake projects need it.
-    const sdk = await import('snowflake-sdk');
+    const sdk = loadDriver<typeof SnowflakeSdk>('snowflake-sdk');
     const snowflake = (sdk as unknown as { default?: typeof sdk }).default ?? sdk;
     snowflake.configure({ logLevel: 'OFF', additionalLogToConsole: false });
     const endpoint = endpointOf(target);

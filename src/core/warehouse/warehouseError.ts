@@ -9,8 +9,9 @@ export type Engine = 'clickhouse' | 'duckdb' | 'snowflake';
  * - `query`: the warehouse ran the statement and reported an error.
  * - `unsupported`: this server cannot do it (the message gives the manual step).
  * - `invalid-input`: a name or value was refused before anything was sent.
+ * - `driver-missing`: the engine's driver is not installed where dbt Recovery can load it (the remedy installs it).
  */
-export type WarehouseErrorKind = 'login' | 'connection' | 'timeout' | 'query' | 'unsupported' | 'invalid-input';
+export type WarehouseErrorKind = 'login' | 'connection' | 'timeout' | 'query' | 'unsupported' | 'invalid-input' | 'driver-missing';
 
 export interface WarehouseErrorDetails {
   kind: WarehouseErrorKind;
