@@ -179,10 +179,15 @@ const devBuildChecks = [
       const lines = page.locator('.monaco-editor .view-lines').first();
       await lines.waitFor({ state: 'visible' });
       await page.locator('.monaco-editor .view-line', { hasText: /is_incremental/ }).first().waitFor({ state: 'visible' });
+      // The server's code lenses shift the lines when they arrive, which closes an open context menu: wait for them.
+      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Plan dev build…' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await lines.click({ button: 'right' });
       const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Plan Dev Build…' }).first();
       await item.waitFor({ state: 'visible' });
-      await item.click();
+      // Hover (which focuses the item) and Enter: a click now and then only focused it, the command not run.
+      await item.hover();
+      await page.locator('.context-view .monaco-menu .action-item.focused', { hasText: 'Plan Dev Build…' }).waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
 
       // Full refresh.
       const widget = page.locator('.quick-input-widget');
@@ -289,7 +294,7 @@ async function runUiChecks(checks, ws, log, { env, context } = {}) {
         counts.failed++;
         counts.failures.push({ title: `e2e: ${check.title}`, error: String(err?.stack ?? err) });
         log(`  ✗ ${check.title}: ${String(err?.message ?? err).split('\n')[0]}`);
-        await screenshot(wb.page, `failed-${check.title}`).catch(() => {});
+        await screenshot(wb.page, `failed-${check.title}`.slice(0, 100)).catch(() => {});
       }
     }
   } finally {
