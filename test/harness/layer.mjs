@@ -71,11 +71,16 @@ const uiChecks = [
       await page.keyboard.press('Enter');
       const lines = page.locator('.monaco-editor .view-lines').first();
       await lines.waitFor({ state: 'visible' });
+      // The server's code lenses shift the lines when they arrive, which closes an open context menu: wait for them.
+      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Refill after price gap…' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await lines.click({ button: 'right' });
       const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Refill after Price Gap…' }).first();
       await item.waitFor({ state: 'visible' });
       await screenshot(page, 'refill-context-menu');
-      await item.click();
+      // Hover (which focuses the item) and Enter: a click now and then only focuses it without running the command.
+      await item.hover();
+      await page.locator('.context-view .monaco-menu .action-item.focused', { hasText: 'Refill after Price Gap…' }).waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
 
       // The gap date, asked with yesterday as the default.
       const widget = page.locator('.quick-input-widget');
