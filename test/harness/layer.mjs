@@ -3,6 +3,7 @@
 // examples/price-gap, so tests may rewrite its files.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from './codeServer.mjs';
@@ -263,6 +264,7 @@ const devBuildChecks = [
       if (end.steps.promote !== 'done' || end.steps['verify-prod'] !== 'done') throw new Error(`after the run the journal reads ${JSON.stringify(end.steps)}`);
       const approval = end.journal.approvals.filter((a) => a.stepId === 'approve-promotion').at(-1);
       if (!approval?.approved || JSON.stringify(approval.explanations) !== JSON.stringify([{ key: ['5'], column: 'amount', note }])) throw new Error(`the promotion approval reads ${JSON.stringify(approval)}`);
+      if (approval.by !== `${os.userInfo().username} (diff view)`) throw new Error(`the promotion approval is recorded as by ${JSON.stringify(approval.by)}`);
       // The plan view (behind the diff view in the same group) says the run succeeded.
       await page.locator('.tabs-container .tab', { hasText: 'Dev build: full-refresh' }).click();
       await webviewFrame(page, '.run-message.run-succeeded', 30_000);

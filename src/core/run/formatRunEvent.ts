@@ -30,7 +30,7 @@ export function formatRunEvent(event: RunEvent, plan: Plan): string[] {
     case 'compare': {
       const lines = [`    ${comparisonSummary(event.comparison)}`];
       for (const o of event.comparison.outliers.filter((x) => x.needsExplanation)) {
-        lines.push(`      outlier ${o.key.join(',')} ${o.column}: prod ${o.prod ?? 'NULL'}, dev ${o.dev ?? 'NULL'}${o.relDelta !== null ? `, ${(o.relDelta * 100).toFixed(2)}%` : ''}`);
+        lines.push(`      outlier ${o.key.join(',')} ${o.column}: prod ${o.prod ?? 'NULL'}, dev ${o.dev ?? 'NULL'}${o.relDelta !== null ? `, ${o.relDelta >= 0 ? '+' : ''}${(o.relDelta * 100).toFixed(2)}%` : ''}`);
       }
       return lines;
     }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { gapDateProblem, todayUtc } from '../../core/plan';
-import type { ApprovalDecision, ApprovalRequest, RunEvent } from '../../core/run';
+import { currentUser, type ApprovalDecision, type ApprovalRequest, type RunEvent } from '../../core/run';
 import { planDevBuildRequest } from '../../protocol/projectStatus';
 import type { Ctx } from '../ctx';
 import { runPlanInTerminal } from '../run/runPlanInTerminal';
@@ -83,7 +83,7 @@ export async function planDevBuild(ctx: Ctx, arg: unknown, args: DevBuildArgs = 
   const explainedGate = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
     if (!diff) return { approved: false, note: 'no comparison to explain the outliers from' };
     const decision = await diff.askPromotion(request.title, request.shows);
-    return { approved: decision.approved, by: 'diff view', explanations: decision.notes };
+    return { approved: decision.approved, by: `${currentUser()} (diff view)`, explanations: decision.notes };
   };
   const start = (resumeId: string | null): void => {
     if (controller) return;
