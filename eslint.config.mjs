@@ -3,10 +3,26 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', '.cache/**', 'bench/out/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', '.cache/**', 'bench/out/**', 'dist-test/**', '**/*.js'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  // The build, test and bench scripts are plain JavaScript for Node (they run before anything is compiled): the
+  // recommended rules, without type information. Browser names appear only inside Playwright's page.evaluate().
   {
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          ...['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'AbortController', 'AbortSignal', 'fetch', 'performance', 'structuredClone'],
+          ...['TextDecoder', 'TextEncoder', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'queueMicrotask'],
+          ...['__dirname', '__filename', 'require', 'module', 'exports'],
+          ...['document', 'window', 'getComputedStyle', 'HTMLInputElement', 'HTMLSelectElement'],
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

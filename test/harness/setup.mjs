@@ -118,7 +118,7 @@ async function ensureAptPackages(log) {
     // Recommends of chromium pull in desktop bits headless runs don't need.
     await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env, quiet: true });
   } catch (err) {
-    throw new Error(`harness: apt-get failed to install ${missing.join(', ')}: ${err.message}\n  try: ${command}`);
+    throw new Error(`harness: apt-get failed to install ${missing.join(', ')}: ${err.message}\n  try: ${command}`, { cause: err });
   }
   const still = await missingAptPackages();
   if (still.length) throw new Error(`harness: still missing after apt-get: ${still.join(', ')}`);
