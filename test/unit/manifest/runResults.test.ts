@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { generateProject } from '../../../bench/generateProject';
 import { ManifestError } from '../../../src/core/manifest/manifestError';
 import { loadRunResults, memoryErrorOf, parseRunResults } from '../../../src/core/manifest/runResults';
 
@@ -237,17 +238,23 @@ describe('run_results.json', () => {
     assert.equal(memoryErrorOf(null), null);
   });
 
-  it('reads the bench generator\'s run_results.json (10,000 models, two Code: 241 failures)', function () {
-    const file = path.resolve(__dirname, '../../../bench/out/project/target/run_results.json');
-    if (!existsSync(file)) this.skip(); // written by `npm run bench`
-    const rr = loadRunResults(file);
-    assert.equal(rr.schemaVersion, 6);
-    assert.equal(rr.results.size, 10000);
-    const oom = [...rr.results.values()].filter((r) => r.memoryError?.code === 241);
-    assert.equal(oom.length, 2);
-    for (const r of oom) assert.equal(r.status, 'error');
-    const skipped = [...rr.results.values()].filter((r) => r.status === 'skipped');
-    for (const r of skipped) assert.equal(r.completedAt, null);
+  it('reads the bench generator\'s run_results.json (a 400-model project, its Code: 241 failures)', function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-rr-gen-'));
+    try {
+      const summary = generateProject({ dir: path.join(dir, 'project'), models: 400, seed: 42 });
+      const rr = loadRunResults(path.join(dir, 'project', 'target', 'run_results.json'));
+      assert.equal(rr.schemaVersion, 6);
+      assert.equal(rr.results.size, summary.counts.models);
+      const oom = [...rr.results.values()].filter((r) => r.memoryError?.code === 241);
+      assert.ok(summary.failedInRun.length > 0, 'the generator writes at least one Code: 241 failure');
+      assert.deepEqual(oom.map((r) => r.uniqueId).sort(), summary.failedInRun.map((name) => `model.bench_project.${name}`).sort());
+      for (const r of oom) assert.equal(r.status, 'error');
+      const skipped = [...rr.results.values()].filter((r) => r.status === 'skipped');
+      for (const r of skipped) assert.equal(r.completedAt, null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file, says what is wrong and what to do for a truncated, empty, foreign or missing file', () => {
