@@ -256,6 +256,33 @@ describe('run: always steps, and gates that need outliers explained (DuckDB)', f
       assert.equal(outcome.journal.approvals.length, 0, 'the gate was never asked');
     });
 
+    it('lets go of a DuckDB file while a gate waits, so another process can read it; the next step opens it again', async () => {
+      const db = path.join(dir, 'warehouse.duckdb');
+      const seed = await DuckDbWarehouse.openPath(db);
+      await seed.exec('CREATE TABLE main_orders (id INTEGER)');
+      await seed.close();
+      const create: SqlStep = { kind: 'sql', id: 'build', phase: 'build', description: 'build', idempotent: true, writes: true, operation: { op: 'exec', statement: 'INSERT INTO main_orders VALUES (1), (2)' }, sql: 'INSERT INTO main_orders VALUES (1), (2)' };
+      const after: SqlStep = { kind: 'sql', id: 'promote', phase: 'promote', description: 'promote', idempotent: true, writes: true, operation: { op: 'exec', statement: 'INSERT INTO main_orders VALUES (3)' }, sql: 'INSERT INTO main_orders VALUES (3)' };
+      let seenAtGate: string | null = null;
+      const approve: Approver = async (request) => {
+        if (request.stepId !== 'approve-promote') return { approved: true, by: 'ana' };
+        // Another process (a person's DuckDB shell) opens the file the run is using, while the gate waits.
+        const script = "const { DuckDBInstance } = require('@duckdb/node-api'); (async () => { const i = await DuckDBInstance.create(process.argv[1]); const c = await i.connect(); const r = await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM main_orders'); process.stdout.write(String(r.getRowObjects()[0].n)); c.closeSync(); })().catch((e) => { process.stdout.write('error: ' + e.message); });";
+        const { execFileSync } = await import('node:child_process');
+        seenAtGate = execFileSync(process.execPath, ['-e', script, db], { encoding: 'utf8', cwd: path.resolve(__dirname, '../..') });
+        return { approved: true, by: 'ana' };
+      };
+      const outcome = await runPlan(planOf([gate('approve-build'), create, gate('approve-promote'), after]), { approve, connect: () => DuckDbWarehouse.openPath(db), targetPath: target });
+      assert.equal(outcome.status, 'done', outcome.message);
+      assert.equal(seenAtGate, '2', 'the other process read the file at the gate');
+      const check = await DuckDbWarehouse.openPath(db);
+      try {
+        assert.deepEqual((await check.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM main_orders')).map((r) => Number(r.n)), [3]);
+      } finally {
+        await check.close();
+      }
+    });
+
     it('a plan whose gate names no earlier compare step cannot run', () => {
       const p = planOf([gate('approve-promote', { requiresExplained: ['compare'] }), compareStep(), promote()]);
       assert.match(planProblems(p).join('\n'), /Gate approve-promote requires the outliers of compare explained, but no compare step compare comes before it/);

@@ -459,6 +459,8 @@ export class PlanRun {
   }
 
   private async runGate(step: GateStep, rec: StepRecord): Promise<StepEnd> {
+    // While a person decides, an embedded database file (DuckDB) is theirs to inspect: the next step reopens it.
+    await this.releaseEmbedded();
     const required = step.requiresExplained ?? [];
     if (required.length === 0) {
       const approval = await this.ask({ reason: 'gate', stepId: step.id, phase: step.phase, title: step.title, description: step.description, shows: step.shows });
