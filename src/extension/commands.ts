@@ -59,6 +59,7 @@ export const commands: Record<string, CommandFactory> = {
     const fixed: RefillArgs = {
       fromDate: typeof given.fromDate === 'string' ? given.fromDate : undefined,
       today: typeof given.today === 'string' ? given.today : undefined,
+      clearMonthFor: Array.isArray(given.clearMonthFor) ? given.clearMonthFor.filter((m): m is string => typeof m === 'string') : undefined,
     };
     const panel = await refillAfterPriceGap(ctx, arg, fixed);
     return panel ? { title: panel.title, steps: panel.plan.steps.map((s) => s.id), lookbackDays: panel.plan.lookbackDays, months: panel.plan.months } : undefined;

@@ -66,6 +66,8 @@ export interface PlanPriceGapParams {
   today?: string;
   /** How dbt is started (the `dbtRecovery.dbtCommand` setting). */
   dbtCommand?: string[];
+  /** Cohort models whose month partition is dropped right before their layer (the value-derived-key remedy). */
+  clearMonthFor?: string[];
 }
 export type PlanPriceGapResult =
   | { ok: true; root: string; plan: Plan; text: string }

@@ -336,6 +336,7 @@ connection.onRequest(planPriceGapRequest, (params: PlanPriceGapParams): PlanPric
       lookbackDays: params.lookbackDays,
       today: params.today ?? todayUtc(),
       dbtCommand: params.dbtCommand,
+      clearMonthFor: params.clearMonthFor,
       connection: connectionLabel,
       lint: lint ? [...lint.lintAll().values()].flat() : [],
     });

@@ -61,7 +61,7 @@ const uiChecks = [
     },
   },
   {
-    title: 'a model\'s context menu runs "Refill after Price Gap…": the plan view shows every step, and approving it runs (here: reports the missing ClickHouse)',
+    title: 'a model\'s context menu runs "Refill after Price Gap…": the month of a model keyed on prices is dropped first when asked, the plan view shows every step, and approving it runs (here: reports the missing ClickHouse)',
     async run(page) {
       // Open the canary model with Quick Open, then right-click in its editor.
       await page.keyboard.press('Control+P');
@@ -89,12 +89,24 @@ const uiChecks = [
       await widget.locator('.quick-input-box input').fill('2026-04-17');
       await page.keyboard.press('Enter');
 
+      // The balance cohorts' key is computed from prices: asked whether their month is dropped first. Yes.
+      const cohorts = 'int_execution_tokens_balance_cohorts_daily';
+      const ask = widget.filter({ hasText: 'keys computed from prices' });
+      await ask.waitFor({ state: 'visible', timeout: 30_000 });
+      const row = ask.locator('.quick-input-list .monaco-list-row', { hasText: cohorts }).first();
+      await row.waitFor({ state: 'visible' });
+      await row.click();
+      await ask.locator(`.quick-input-list .monaco-list-row[aria-checked="true"]`, { hasText: cohorts }).waitFor({ state: 'visible' });
+      await screenshot(page, 'refill-clear-month');
+      await page.keyboard.press('Enter');
+
       const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await view.locator('h1', { hasText: 'Refill after price gap from 2026-04-17' }).waitFor({ state: 'visible', timeout: 30_000 });
       const steps = await view.locator('li.step').count();
       if (steps < 20) throw new Error(`the plan view shows ${steps} steps`);
       await view.locator('pre.code', { hasText: "OPTIMIZE TABLE `dbt`.`int_execution_tokens_balances_daily` PARTITION '2026-04-01' FINAL DEDUPLICATE" }).first().waitFor({ state: 'visible' });
       await view.locator('pre.code', { hasText: '--exclude tag:refill_append' }).first().waitFor({ state: 'visible' });
+      await view.locator('pre.code', { hasText: `ALTER TABLE \`dbt\`.\`${cohorts}\` DROP PARTITION '2026-04-01'` }).first().waitFor({ state: 'visible' });
       await screenshot(page, 'refill-plan-view');
 
       // Approve and run: nothing listens on the example's ClickHouse port, so the run must say so plainly.

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { gapDateProblem, todayUtc, yesterdayOf } from '../../core/plan';
+import { gapDateProblem, todayUtc, yesterdayOf, type Plan } from '../../core/plan';
 import { planPriceGapRequest } from '../../protocol/projectStatus';
 import type { Ctx } from '../ctx';
 import { runPlanInTerminal } from '../run/runPlanInTerminal';
@@ -9,6 +9,31 @@ import { PlanViewPanel } from '../webviews/planViewPanel';
 export interface RefillArgs {
   fromDate?: string;
   today?: string;
+  /** The cohort models whose month is dropped before their layer. Asked only when the date is asked too: a caller
+   * that fixes the date (a test, another command) fixes this as well, default none. */
+  clearMonthFor?: string[];
+}
+
+/**
+ * The plan warns of cohort models whose key is computed from a refilled value (append + OPTIMIZE cannot remove their
+ * stale rows): asks which of them get their month dropped right before their layer. Undefined when the person
+ * gave up.
+ */
+async function askClearMonthFor(plan: Plan): Promise<string[] | undefined> {
+  const items = plan.warnings
+    .filter((w) => w.code === 'value-derived-key')
+    .map((w) => {
+      const colon = w.message.indexOf(': ');
+      return { label: w.message.slice(0, colon), detail: w.message.slice(colon + 2), picked: false };
+    });
+  if (items.length === 0) return [];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Refill after price gap: keys computed from prices',
+    placeHolder: 'Drop the month of the checked models before their layer (none checked: refill as planned)',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  return picked?.map((p) => p.label);
 }
 
 function uriOf(arg: unknown): string | undefined {
@@ -45,12 +70,14 @@ export async function refillAfterPriceGap(ctx: Ctx, arg: unknown, args: RefillAr
     return undefined;
   }
 
-  const result = await ctx.languageClient.sendRequest(planPriceGapRequest, {
-    model,
-    fromDate: fromDate.trim(),
-    today,
-    dbtCommand: ctx.config.dbtCommand,
-  });
+  const plan = (clearMonthFor: string[] | undefined) =>
+    ctx.languageClient.sendRequest(planPriceGapRequest, { model, fromDate: fromDate.trim(), today, dbtCommand: ctx.config.dbtCommand, clearMonthFor });
+  let result = await plan(args.clearMonthFor);
+  if (result.ok && args.clearMonthFor === undefined && args.fromDate === undefined) {
+    const clear = await askClearMonthFor(result.plan);
+    if (clear === undefined) return undefined;
+    if (clear.length > 0) result = await plan(clear);
+  }
   if (!result.ok) {
     void vscode.window.showErrorMessage(`dbt Recovery could not plan the refill: ${result.message}`);
     return undefined;

@@ -71,6 +71,23 @@ describe('Refill after price gap in the editor', function () {
     }
   });
 
+  it('drops the month of a model keyed on prices before its layer when clearMonthFor names it, and only then', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const uri = vscode.Uri.file(path.join(folder, SUPPLY));
+    const cohorts = 'int_execution_tokens_balance_cohorts_daily';
+    const open = (extra: Record<string, unknown>) =>
+      vscode.commands.executeCommand<{ steps: string[] }>('dbtRecovery.refillAfterPriceGap', uri, { fromDate: '2026-04-17', today: '2026-04-27', ...extra });
+    const cleared = await open({ clearMonthFor: [cohorts] });
+    const clears = cleared.steps.filter((s) => s.includes('-clear-'));
+    assert.equal(clears.length, 1, clears.join(' '));
+    assert.match(clears[0]!, new RegExp(`^p1-2026-04-01-layer\\d-clear-${cohorts}$`));
+    // Right before its layer's run.
+    const layerRun = clears[0]!.replace(`-clear-${cohorts}`, '-run');
+    assert.equal(cleared.steps.indexOf(layerRun), cleared.steps.indexOf(clears[0]!) + 1, cleared.steps.join(' '));
+    const asPlanned = await open({});
+    assert.deepEqual(asPlanned.steps.filter((s) => s.includes('-clear-')), [], 'a caller that fixes the date and no clearMonthFor clears nothing');
+  });
+
   it('refuses a gap date in the future with a clear message, and opens nothing', async () => {
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const before = vscode.window.tabGroups.all.flatMap((g) => g.tabs).length;
