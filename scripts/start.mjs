@@ -8,6 +8,10 @@
 //   npm start -- --port 8080          a fixed loopback port (default: a free one)
 //   npm start -- --folder DIR         another dbt project
 //   npm start -- --check              set up, start, check, stop: exit 0 when the extension came up
+//   npm start -- --demo dev-build     a generated dbt-duckdb project (in a temp folder) to try "Plan Dev Build…" and
+//                                     the diff view without a warehouse; dbt there is the tests' stand-in
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, ensureNodeModules, repoRoot } from './ensureNodeModules.mjs';
@@ -16,7 +20,8 @@ const args = process.argv.slice(2);
 const arg = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const check = args.includes('--check');
 const port = Number(arg('--port') ?? process.env.DBT_RECOVERY_PORT ?? 0);
-const folder = path.resolve(arg('--folder') ?? path.join(repoRoot, 'examples', 'price-gap'));
+const demo = arg('--demo');
+let folder = path.resolve(arg('--folder') ?? path.join(repoRoot, 'examples', 'price-gap'));
 
 async function main() {
   if (!(await ensureNodeModules())) return 1;
@@ -29,9 +34,27 @@ async function main() {
   const { launchBrowser } = await harness('browser.mjs');
   const { statusBarText, screenshot } = await harness('e2e.mjs');
 
+  let env = {};
+  let demoDir = null;
+  if (demo !== undefined) {
+    if (demo !== 'dev-build') {
+      console.error(`--demo ${demo}: the one demo is dev-build.`);
+      return 2;
+    }
+    // dbt cannot be installed here (no PyPI): the demo's dbt is the tests' stand-in, which builds the model in the
+    // DuckDB file as dbt-duckdb would. With your own dbt, open your project with --folder instead.
+    const { makeDevBuildWorkspace, devBuildEnv } = await harness('devBuildWorkspace.mjs');
+    demoDir = mkdtempSync(path.join(os.tmpdir(), 'dbt-recovery-demo-'));
+    const world = await makeDevBuildWorkspace(demoDir);
+    folder = world.dir;
+    env = devBuildEnv();
+    console.log(`\ndemo: a dbt-duckdb project in ${folder}; production's fct_orders has a stale amount (+30% on order 5).`);
+    console.log('  Open models/fct_orders.sql, right-click, "Plan Dev Build…", Full refresh, then Approve and run.');
+  }
+
   console.log('\n=== set-up: a real VS Code (code-server) and Chromium ===');
   await setup({ log: (l) => console.log(l) });
-  const server = await startCodeServer({ linkExtensions: [repoRoot], port });
+  const server = await startCodeServer({ linkExtensions: [repoRoot], port, env });
   const url = server.workbenchUrl(folder);
   const stop = async () => {
     await server.stop();
@@ -51,7 +74,7 @@ async function main() {
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
     const text = await statusBarText(page, /dbt: /, { timeoutMs: 90_000 });
-    const shot = await screenshot(page, 'workbench', { dir: path.join(repoRoot, 'test-results', 'start') });
+    const shot = await screenshot(page, demo ? `demo-${demo}` : 'workbench', { dir: path.join(repoRoot, 'test-results', 'start') });
     ok = /dbt: \d+ models/.test(text);
     console.log(`  checked in headless Chromium: the status bar reads "${text.replace(/\s+/g, ' ')}" (screenshot: ${path.relative(repoRoot, shot)})`);
     if (!ok) console.error('  the extension came up but the manifest did not load: see "dbt Recovery: Show Log" in the workbench.');
@@ -63,8 +86,10 @@ async function main() {
 
   if (check) {
     await stop();
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true });
     return ok ? 0 : 1;
   }
+  if (demoDir) console.log(`(the demo project stays in ${demoDir})`);
   console.log('\nServing until Ctrl-C.');
   await server.exited;
   return 0;

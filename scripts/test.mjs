@@ -94,6 +94,9 @@ const layers = [
       heading('start: the README\'s main command (`npm start -- --check`) brings the extension up on the example');
       const code = await run(process.execPath, [path.join(root, 'scripts', 'start.mjs'), '--check'], { timeoutMs: 10 * 60_000 });
       record('npm start -- --check', code === 0, `exited with ${code}: see above`);
+      heading('start: the dev-build demo (`npm start -- --demo dev-build --check`) comes up on its generated DuckDB project');
+      const demo = await run(process.execPath, [path.join(root, 'scripts', 'start.mjs'), '--demo', 'dev-build', '--check'], { timeoutMs: 10 * 60_000 });
+      record('npm start -- --demo dev-build --check', demo === 0, `exited with ${demo}: see above`);
     },
   },
 ];
