@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { closestMatch } from '../graph/closestMatch';
 import { DbtGraph } from '../graph/dbtGraph';
+import { disableDirectives } from './disableDirectives';
 import type { Manifest, ManifestNode } from '../manifest/types';
 import type { RunResults } from '../manifest/runResults';
 import { configOf, ModelConfig, plainValue, registerConfig, stringList, DYNAMIC, type YmlLocator } from './modelConfig';
@@ -434,10 +435,13 @@ export class Linter {
       }
     }
 
+    // `{# dbt-recovery-disable RULE #}` in the file turns RULE off for this model (disable-directive reports a name
+    // that is not a rule).
+    const disabled = new Set(disableDirectives(text).map((d) => d.id));
     const findings: Finding[] = [];
     for (const rule of this.rules) {
       const severity = this.severityOf(rule.id);
-      if (severity === 'off') continue;
+      if (severity === 'off' || disabled.has(rule.id)) continue;
       if (rule.needsManifest && (!this.manifest || !node)) continue;
       for (const f of rule.check(model, this.ctx)) {
         findings.push({ ruleId: rule.id, severity, message: f.message, uniqueId: node ? node.uniqueId : null, file: f.file, range: f.range, fix: f.fix });

@@ -16,6 +16,7 @@ export const RULE_IDS = [
   'price-lookback-ignored',
   'full-refresh-unprotected',
   'microbatch-config',
+  'disable-directive',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

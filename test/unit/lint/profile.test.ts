@@ -91,7 +91,7 @@ describe('dbt-recovery.yml', () => {
         'F:5:7: error: `vars` in dbt-recovery.yml must be a mapping with the keys `start_month`, `end_month`, `incremental_end_date`, `lookback_days`, but found a list. Until it is, their defaults apply.',
         'F:7:16: error: `heavy.run_seconds` in dbt-recovery.yml must be the run time from which a model counts as heavy (a number of seconds, 0 or more), but found the number -1. Fix the value or remove the key; until then the default (300) applies.',
         'F:8:20: error: `large_run_seconds` in dbt-recovery.yml must be the run time from which an incremental model counts as large (a number of seconds, 0 or more), but found the string "60". Fix the value or remove the key; until then the default (60) applies.',
-        'F:10:3: error: `rules.refill-append-hook` in dbt-recovery.yml: there is no rule `refill-append-hook`. Did you mean `refill-append-hooks`? The rules are refill-append-hooks, refill-append-strategy, refill-append-month-filter, refill-append-engine, heavy-model-untagged, price-lookback-ignored, full-refresh-unprotected, microbatch-config (docs/rules/README.md).',
+        'F:10:3: error: `rules.refill-append-hook` in dbt-recovery.yml: there is no rule `refill-append-hook`. Did you mean `refill-append-hooks`? The rules are refill-append-hooks, refill-append-strategy, refill-append-month-filter, refill-append-engine, heavy-model-untagged, price-lookback-ignored, full-refresh-unprotected, microbatch-config, disable-directive (docs/rules/README.md).',
         'F:11:25: error: `rules.heavy-model-untagged` in dbt-recovery.yml must be one of off, hint, info, warning, error, but found the string "warn". Did you mean `warning`? Until it is, the rule keeps its default severity.',
       ],
     );

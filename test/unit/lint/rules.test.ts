@@ -288,3 +288,40 @@ GROUP BY date
     assert.equal(findings[0]!.file, fileOf('usd'));
   });
 });
+
+describe('rule: disable-directive, and {# dbt-recovery-disable #} comments', () => {
+  const heavy = (name: string, directive: string): TestModel => ({
+    name,
+    sql: `${directive}{{ config(materialized='incremental', incremental_strategy='delete+insert', full_refresh=false, tags=['production']) }}\nSELECT date, uniqExact(address) AS n FROM t GROUP BY date`,
+    config: { materialized: 'incremental', incremental_strategy: 'delete+insert', full_refresh: false },
+    tags: ['production'],
+  });
+
+  it('turns the named rules off for that model only, with ids by comma or space and a reason after --', () => {
+    assert.deepEqual(ids(harness([heavy('plain', '')]).lint()), ['plain heavy-model-untagged']);
+    const off = heavy('off', '{# dbt-recovery-disable heavy-model-untagged -- 40k rows a month, measured 2026-11 #}\n');
+    assert.deepEqual(ids(harness([off, heavy('other', '')]).lint()), ['other heavy-model-untagged']);
+    const two = heavy('two', '{#- dbt-recovery-disable full-refresh-unprotected, heavy-model-untagged -#}\n');
+    assert.deepEqual(ids(harness([two]).lint()), []);
+    const spaced = heavy('spaced', '{# dbt-recovery-disable\n   full-refresh-unprotected heavy-model-untagged #}\n');
+    assert.deepEqual(ids(harness([spaced]).lint()), []);
+  });
+
+  it('a name that is not a rule turns nothing off and is reported on the name, with the nearest rule', () => {
+    const text = '{# dbt-recovery-disable heavy-model-untaged -- typo #}\n';
+    const typo = heavy('typo', text);
+    const findings = harness([typo]).lint();
+    assert.deepEqual(ids(findings), ['typo disable-directive', 'typo heavy-model-untagged']);
+    const f = findings[0]!;
+    assert.equal(f.severity, 'warning');
+    assert.equal(textAt(typo.sql, f), 'heavy-model-untaged');
+    assert.equal(f.message, 'dbt-recovery-disable names `heavy-model-untaged`, which is not a rule, so it turns nothing off. Did you mean `heavy-model-untagged`? The rules are listed in docs/rules/README.md.');
+    const far = harness([heavy('far', '{# dbt-recovery-disable everything #}\n')]).lint()[0]!;
+    assert.match(far.message, /names `everything`, which is not a rule, so it turns nothing off\. The rules/);
+  });
+
+  it('is turned off like any rule, by its severity', () => {
+    const typo = heavy('t', '{# dbt-recovery-disable nope #}\n');
+    assert.deepEqual(ids(harness([typo], { profile: { rules: { 'disable-directive': 'off' } } as never }).lint()), ['t heavy-model-untagged']);
+  });
+});

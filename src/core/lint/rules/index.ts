@@ -1,4 +1,5 @@
 import type { LintRule } from '../types';
+import { disableDirective } from './disable-directive';
 import { fullRefreshUnprotected } from './full-refresh-unprotected';
 import { heavyModelUntagged } from './heavy-model-untagged';
 import { microbatchConfig } from './microbatch-config';
@@ -18,9 +19,11 @@ export const RULES: readonly LintRule[] = [
   priceLookbackIgnored,
   fullRefreshUnprotected,
   microbatchConfig,
+  disableDirective,
 ];
 
 export {
+  disableDirective,
   fullRefreshUnprotected,
   heavyModelUntagged,
   microbatchConfig,
