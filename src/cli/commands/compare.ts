@@ -5,7 +5,8 @@ import { loadManifest, readProject } from '../../core/manifest';
 import { devBuildCompareSpec, devBuildRelations, parseRelationArg, todayUtc, type SanityRule } from '../../core/plan';
 import { loadWarehouseTarget } from '../../core/profiles';
 import { openWarehouse } from '../../core/warehouse';
-import { EXIT_OK, UsageError, type CliIo } from '../io';
+import { EXIT_OK, type CliIo } from '../io';
+import { commaList, numberOption, sanityRule } from '../optionValues';
 
 interface CompareCliOptions {
   projectDir: string;
@@ -22,31 +23,6 @@ interface CompareCliOptions {
   top?: string;
   explainAbove?: string;
   format: 'text' | 'json';
-}
-
-const list = (v: string): string[] =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-
-function sanityRule(v: string, prev: SanityRule[] = []): SanityRule[] {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(\S+)\s*$/.exec(v);
-  const n = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isFinite(n)) throw new UsageError(`--sanity ${v}: expected COLUMN<=NUMBER or COLUMN>=NUMBER.`);
-  const out = prev.map((r) => ({ ...r }));
-  let rule = out.find((r) => r.column === m[1]);
-  if (!rule) out.push((rule = { column: m[1]!, max: null, min: null }));
-  if (m[2] === '<=') rule.max = n;
-  else rule.min = n;
-  return out;
-}
-
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} ${v}: expected a number.`);
-  return n;
 }
 
 /**
@@ -72,7 +48,7 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: num
     .requiredOption('--model <name>', 'the model whose dev and production relations are compared')
     .option('--dev <relation>', 'the dev relation (database.schema.table, schema.table; database.table on ClickHouse)')
     .option('--prod <relation>', 'the production relation (default: the manifest\'s)')
-    .option('--key <k1,k2>', 'the columns that identify a row (default: the model\'s unique_key)', list)
+    .option('--key <k1,k2>', 'the columns that identify a row (default: the model\'s unique_key)', commaList)
     .option('--since <YYYY-MM-DD>', 'compare only rows from this day on')
     .option('--date-column <column>', 'the day column --since applies to (default: the key column named like a date, else event_time)')
     .option('--sanity <rule>', 'a sanity threshold, COLUMN<=N or COLUMN>=N (repeatable)', sanityRule)
@@ -90,7 +66,7 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: num
         key: opts.key,
         backfillDate: null,
         today: todayUtc(),
-        options: { since: opts.since, dateColumn: opts.dateColumn, sanity: opts.sanity, top: number('--top', opts.top), explainAbove: number('--explain-above', opts.explainAbove) },
+        options: { since: opts.since, dateColumn: opts.dateColumn, sanity: opts.sanity, top: numberOption('--top', opts.top), explainAbove: numberOption('--explain-above', opts.explainAbove) },
       });
       const warehouse = await openWarehouse(target);
       try {

@@ -5,6 +5,7 @@ import { loadManifest, readProject } from '../../core/manifest';
 import { parseRelationArg, planDevBuild, planToJson, renderPlanText, todayUtc, type Plan, type SanityRule } from '../../core/plan';
 import { loadWarehouseTarget } from '../../core/profiles';
 import { EXIT_OK, UsageError, type CliIo } from '../io';
+import { commaList, numberOption, sanityRule } from '../optionValues';
 import { PLAN_FORMATS } from './plan';
 
 export interface DevBuildOptions {
@@ -36,32 +37,6 @@ export interface DevBuildOptions {
   dbtProfilesDir?: string;
 }
 
-const list = (v: string): string[] =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-
-/** `--sanity 'col<=1e12'` or `'col>=0'`, repeated; the rules of one column are merged. */
-function sanityRule(v: string, prev: SanityRule[] = []): SanityRule[] {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(\S+)\s*$/.exec(v);
-  const n = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isFinite(n)) throw new UsageError(`--sanity ${v}: expected COLUMN<=NUMBER or COLUMN>=NUMBER (e.g. --sanity 'daily_volume<=1e12').`);
-  const out = prev.map((r) => ({ ...r }));
-  let rule = out.find((r) => r.column === m[1]);
-  if (!rule) out.push((rule = { column: m[1]!, max: null, min: null }));
-  if (m[2] === '<=') rule.max = n;
-  else rule.min = n;
-  return out;
-}
-
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} ${v}: expected a number.`);
-  return n;
-}
-
 function readSql(io: CliIo, flag: string, file: string): string {
   try {
     return readFileSync(path.resolve(io.cwd, file), 'utf8');
@@ -81,9 +56,9 @@ export function addDevBuildOptions(cmd: Command): Command {
     .requiredOption('--model <name>', 'the model to build in dev, compare and promote')
     .addOption(new Option('--mode <mode>', 'rebuild from scratch, or backfill from a day into a clone of production').choices(['full-refresh', 'backfill']).makeOptionMandatory())
     .option('--backfill-date <YYYY-MM-DD>', 'backfill: the first day to rebuild (the backfill_date var)')
-    .option('--backfill-columns <c1,c2>', 'backfill: only these columns are recomputed (the backfill_columns var)', list)
+    .option('--backfill-columns <c1,c2>', 'backfill: only these columns are recomputed (the backfill_columns var)', commaList)
     .option('--warehouse <name>', 'Snowflake: run the dev build on this warehouse (the model file gets a config() line for the run, taken back after it)')
-    .option('--key <k1,k2>', 'the columns that identify a row (default: the model\'s unique_key)', list)
+    .option('--key <k1,k2>', 'the columns that identify a row (default: the model\'s unique_key)', commaList)
     .option('--since <YYYY-MM-DD>', 'compare only rows from this day on (default: the backfill date)')
     .option('--date-column <column>', 'the model\'s day column (default: the key column named like a date, else event_time)')
     .option('--sanity <rule>', "a sanity threshold, COLUMN<=N or COLUMN>=N (repeatable): dev values outside stop the run", sanityRule)
@@ -125,7 +100,7 @@ export function buildDevBuildPlan(opts: DevBuildOptions, io: CliIo): Plan {
   if ((opts.spotCheck === undefined) !== (opts.spotCheckDev === undefined)) throw new UsageError('--spot-check and --spot-check-dev go together: the upstream query and the dev query it is compared with.');
   const spotCheck =
     opts.spotCheck !== undefined && opts.spotCheckDev !== undefined
-      ? { upstreamSql: readSql(io, '--spot-check', opts.spotCheck), devSql: readSql(io, '--spot-check-dev', opts.spotCheckDev), tolerance: number('--spot-check-tolerance', opts.spotCheckTolerance) ?? 0 }
+      ? { upstreamSql: readSql(io, '--spot-check', opts.spotCheck), devSql: readSql(io, '--spot-check-dev', opts.spotCheckDev), tolerance: numberOption('--spot-check-tolerance', opts.spotCheckTolerance) ?? 0 }
       : null;
 
   return planDevBuild({
@@ -147,8 +122,8 @@ export function buildDevBuildPlan(opts: DevBuildOptions, io: CliIo): Plan {
       dateColumn: opts.dateColumn,
       sanity: opts.sanity,
       spotCheck,
-      top: number('--top', opts.top),
-      explainAbove: number('--explain-above', opts.explainAbove),
+      top: numberOption('--top', opts.top),
+      explainAbove: numberOption('--explain-above', opts.explainAbove),
     },
     cleanup: opts.cleanup === true,
     dbtCommand: opts.dbtCommand && opts.dbtCommand.length > 0 ? opts.dbtCommand : ['dbt'],
