@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type * as Execa from 'execa';
+import { containerExec } from './containerExec';
 import type { DbtInvocation } from './dbtInvocation';
 
 /**
@@ -62,9 +64,14 @@ export function killProcessTree(pid: number, signal: NodeJS.Signals): void {
  * runs, dbt's group gets SIGINT.
  */
 export async function runDbtProcess(o: DbtProcessOptions): Promise<DbtProcessResult> {
-  const { file, args } = o.invocation;
   if (o.signal?.aborted) return { pid: null, exitCode: null, signal: null, cancelled: true, spawnError: null };
+  // Through `docker exec`: the command in the container records its pid, and a cancel signals it there.
+  const container = containerExec(o.invocation.file, o.invocation.args);
+  const { file, args } = container ?? o.invocation;
   const { execa } = await loadExeca();
+  /** Runs the container client once more (a signal, a check, a clean-up); true when it exited 0. */
+  const inContainer = async (a: string[]): Promise<boolean> =>
+    (await execa(file, a, { cwd: o.cwd, env: o.env, extendEnv: true, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', timeout: 30_000, windowsHide: true })).exitCode === 0;
   const sub = execa(file, args, {
     cwd: o.cwd,
     env: o.env,
@@ -94,21 +101,38 @@ export async function runDbtProcess(o: DbtProcessOptions): Promise<DbtProcessRes
 
   let cancelled = false;
   let forceTimer: NodeJS.Timeout | null = null;
+  let stopping: Promise<void> = Promise.resolve();
   const onAbort = (): void => {
     if (pid === null || cancelled) return;
     cancelled = true;
-    killProcessTree(pid, 'SIGINT');
-    forceTimer = setTimeout(() => killProcessTree(pid, 'SIGKILL'), o.cancelGraceMs);
+    if (!container) {
+      killProcessTree(pid, 'SIGINT');
+      forceTimer = setTimeout(() => killProcessTree(pid, 'SIGKILL'), o.cancelGraceMs);
+      return;
+    }
+    // dbt in the container gets its Ctrl-C there (the client then exits with it, its last lines still streamed),
+    // SIGKILL there after the grace period; the client is killed here only if it is still around after that.
+    stopping = (async () => {
+      await inContainer(container.signalArgs('INT'));
+      const deadline = Date.now() + o.cancelGraceMs;
+      while (Date.now() < deadline && (await inContainer(container.signalArgs('0')))) await new Promise((r) => setTimeout(r, 200));
+      if (await inContainer(container.signalArgs('0'))) await inContainer(container.signalArgs('KILL'));
+    })();
+    forceTimer = setTimeout(() => killProcessTree(pid, 'SIGKILL'), o.cancelGraceMs + 30_000);
   };
   const onExit = (): void => {
-    if (pid !== null) killProcessTree(pid, 'SIGINT');
+    if (pid === null) return;
+    if (container) spawnSync(file, container.signalArgs('INT'), { stdio: 'ignore', timeout: 5_000, windowsHide: true });
+    killProcessTree(pid, 'SIGINT');
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
   process.once('exit', onExit);
   try {
     const result = await sub;
     await Promise.all(reading);
+    await stopping;
     if (cancelled && pid !== null) killProcessTree(pid, 'SIGKILL');
+    if (container && pid !== null) await inContainer(container.cleanupArgs());
     const spawnError = result.failed && result.exitCode === undefined && !result.isTerminated && !cancelled ? (result.shortMessage ?? result.message ?? null) : null;
     return { pid, exitCode: result.exitCode ?? null, signal: result.signal ?? null, cancelled, spawnError };
   } finally {
