@@ -89,7 +89,7 @@ describe('cli: dbt-recovery lint', () => {
     const ruleIds = run.tool.driver.rules.map((x) => x.id);
     assert.deepEqual(ruleIds, [
       'refill-append-hooks', 'refill-append-strategy', 'refill-append-month-filter', 'refill-append-engine',
-      'heavy-model-untagged', 'price-lookback-ignored', 'full-refresh-unprotected', 'microbatch-config',
+      'heavy-model-untagged', 'price-lookback-ignored', 'full-refresh-unprotected', 'microbatch-config', 'disable-directive',
     ]);
     for (const rule of run.tool.driver.rules) {
       assert.equal(rule.helpUri, `docs/rules/${rule.id}.md`);
@@ -135,7 +135,7 @@ describe('cli: dbt-recovery lint', () => {
     assert.match(noProject.stderr, /^error: .*dbt_project\.yml does not exist, so this is not a dbt project folder\. Pass --project-dir/);
     const badRule = await runBuiltCli(['lint', '--project-dir', EXAMPLE, '--rule', 'heavy-model-untaged=error']);
     assert.equal(badRule.code, 2);
-    assert.equal(badRule.stderr, 'error: --rule heavy-model-untaged=error: there is no rule `heavy-model-untaged`. Did you mean `heavy-model-untagged`? The rules are refill-append-hooks, refill-append-strategy, refill-append-month-filter, refill-append-engine, heavy-model-untagged, price-lookback-ignored, full-refresh-unprotected, microbatch-config.\n');
+    assert.equal(badRule.stderr, 'error: --rule heavy-model-untaged=error: there is no rule `heavy-model-untaged`. Did you mean `heavy-model-untagged`? The rules are refill-append-hooks, refill-append-strategy, refill-append-month-filter, refill-append-engine, heavy-model-untagged, price-lookback-ignored, full-refresh-unprotected, microbatch-config, disable-directive.\n');
     const badShape = await runBuiltCli(['lint', '--project-dir', EXAMPLE, '--rule', 'heavy-model-untagged']);
     assert.equal(badShape.code, 2);
     assert.match(badShape.stderr, /expected ID=SEVERITY/);
