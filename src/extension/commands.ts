@@ -52,8 +52,8 @@ export const commands: Record<string, CommandFactory> = {
     return result;
   },
 
-  /** "Refill after price gap…" on a model (code lens, context menus, palette): the plan view arrives with the
-   * price-gap workflow; until then it opens the plan's outline for this model and project. */
+  /** "Refill after price gap…" on a model (code lens, context menus, palette): asks the gap date, plans in the language
+   * server and opens the plan view; returns a summary of the plan for tests. */
   [COMMANDS.refillAfterPriceGap]: (ctx) => async (arg?: unknown, args?: unknown) => {
     const given = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
     const fixed: RefillArgs = {
@@ -65,7 +65,7 @@ export const commands: Record<string, CommandFactory> = {
     return panel ? { title: panel.title, steps: panel.plan.steps.map((s) => s.id), lookbackDays: panel.plan.lookbackDays, months: panel.plan.months } : undefined;
   },
 
-  /** "Plan dev build…" on a model: likewise, the outline of the dev build / compare / promote workflow. */
+  /** "Plan dev build…" on a model: asks the mode, plans the dev build / compare / promote and opens the plan view. */
   [COMMANDS.planDevBuild]: (ctx) => async (arg?: unknown, args?: unknown) => {
     const given = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
     const fixed: DevBuildArgs = {
