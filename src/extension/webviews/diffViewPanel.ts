@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { createViewPanel, viewHtml } from './webviewShell';
 import type { Comparison } from '../../core/compare/types';
 import { isDiffViewToHost, type HostToDiffView, type OutlierNote, type PromotionGate } from '../../protocol/diffView';
 
@@ -36,37 +36,14 @@ export class DiffViewPanel implements vscode.Disposable {
     private readonly approval: { canApprove: boolean; reason: string | null },
   ) {
     this.gate = { title: '', statements: [], state: 'none' };
-    this.panel = vscode.window.createWebviewPanel(DiffViewPanel.viewType, title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
-    this.panel.webview.html = this.html(extensionUri);
+    this.panel = createViewPanel(DiffViewPanel.viewType, title, extensionUri);
+    this.panel.webview.html = viewHtml(this.panel.webview, extensionUri, 'diffView');
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  private html(extensionUri: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'diffView.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'diffView.css'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}'`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
-  }
 
   private stateMessage(): HostToDiffView {
     return {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { createViewPanel, viewHtml } from './webviewShell';
 import type { Plan } from '../../core/plan/types';
 import { isViewToHost, type HostToView, type RunState, type StepStatus, type ViewToHost } from '../../protocol/planView';
 
@@ -39,39 +39,15 @@ export class PlanViewPanel implements vscode.Disposable {
     private readonly handlers: PlanViewHandlers,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.panel = vscode.window.createWebviewPanel(PlanViewPanel.viewType, title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
+    this.panel = createViewPanel(PlanViewPanel.viewType, title, extensionUri);
     this.planMessage = { type: 'plan', plan, title, text, canRun: run.canRun, cannotRunReason: run.reason };
-    this.panel.webview.html = this.html(extensionUri);
+    this.panel.webview.html = viewHtml(this.panel.webview, extensionUri, 'planView');
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  private html(extensionUri: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'planView.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'planView.css'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}'`;
-    // Nothing of the plan is interpolated here: it arrives by postMessage.
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
-  }
 
   private receive(message: unknown): void {
     if (!isViewToHost(message)) return; // untrusted: anything else is ignored

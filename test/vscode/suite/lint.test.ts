@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DbtRecoveryApi } from '../../../src/extension/extension';
+import { manifestLoaded } from './manifestLoaded';
 
 // The workspace is a temp copy of examples/price-gap: this suite edits a model through a quick fix.
 const BY_SECTOR = 'models/execution/tokens/intermediate/int_execution_tokens_balances_by_sector_daily.sql';
@@ -13,22 +13,6 @@ function fileUri(rel: string): vscode.Uri {
   return vscode.Uri.file(path.join(folder.uri.fsPath, rel));
 }
 
-async function ready(): Promise<void> {
-  const ext = vscode.extensions.getExtension<DbtRecoveryApi>('dbt-recovery.dbt-recovery');
-  assert.ok(ext);
-  const api = await ext.activate();
-  if (api.projects().some((p) => p.kind === 'loaded')) return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the manifest did not load')), 30_000);
-    const sub = api.onDidChangeStatus((ps) => {
-      if (ps.some((p) => p.kind === 'loaded')) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-}
 
 /** Resolves with the document's diagnostics once `pred` holds for them (now or after a change event). */
 function diagnosticsWhere(uri: vscode.Uri, pred: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<vscode.Diagnostic[]> {
@@ -55,7 +39,7 @@ const ruleOf = (d: vscode.Diagnostic): string => String(typeof d.code === 'objec
 
 describe('recovery-readiness lint in the editor', function () {
   this.timeout(90_000);
-  before(ready);
+  before(manifestLoaded);
 
   it('shows the missing-hooks diagnostic on a cohort model, and its quick fix makes it go', async () => {
     const uri = fileUri(BY_SECTOR);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DbtRecoveryApi } from '../../../src/extension/extension';
+import { manifestLoaded } from './manifestLoaded';
 
 const SUPPLY = 'models/execution/tokens/intermediate/int_execution_tokens_supply_holders_daily.sql';
 
@@ -9,26 +9,10 @@ interface PackageJson {
   contributes: { menus: Record<string, Array<{ command: string; when?: string }>> };
 }
 
-async function ready(): Promise<void> {
-  const ext = vscode.extensions.getExtension<DbtRecoveryApi>('dbt-recovery.dbt-recovery');
-  assert.ok(ext);
-  const api = await ext.activate();
-  if (api.projects().some((p) => p.kind === 'loaded')) return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the manifest did not load')), 30_000);
-    const sub = api.onDidChangeStatus((ps) => {
-      if (ps.some((p) => p.kind === 'loaded')) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-}
 
 describe('Refill after price gap in the editor', function () {
   this.timeout(60_000);
-  before(ready);
+  before(manifestLoaded);
 
   it('is on the explorer and editor context menus of .sql files', () => {
     const pkg = vscode.extensions.getExtension('dbt-recovery.dbt-recovery')!.packageJSON as PackageJson;
