@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { compareRelations, type RelationRef } from '../../src/core/compare';
-import { Secret, type SnowflakeTarget } from '../../src/core/profiles';
+import type { SnowflakeTarget } from '../../src/core/profiles';
 import { cloneRelation, promoteRelation, promotionStatements, SnowflakeWarehouse } from '../../src/core/warehouse';
 import { pollUntil } from '../support/pollUntil';
-import { SnowflakeTestServer } from '../support/snowflakeServer';
+import { aliceTarget, SnowflakeTestServer } from '../support/snowflakeServer';
 import { expectWarehouseError } from '../warehouse/clickhouseContract';
 import { expectedFull, expectedScoped, fullSpec, scopedSpec, seedWorld, withoutTiming, type World } from './compareWorld';
 
@@ -17,25 +17,7 @@ describe('compare, clone and promote: Snowflake through the real snowflake-sdk (
   const rel = (r: RelationRef): string => w.relation(r.database, r.schema, r.name);
   const rows = async (r: RelationRef): Promise<unknown[]> => w.query(`SELECT * FROM ${rel(r)} ORDER BY chain, d, volume`);
 
-  const target = (password: string): SnowflakeTarget => ({
-    type: 'snowflake',
-    origin: { file: '/home/alice/.dbt/profiles.yml', profile: 'artemis', target: 'dev' },
-    account: 'xy12345',
-    user: 'alice',
-    password: new Secret(password),
-    authenticator: 'snowflake',
-    privateKeyPath: null,
-    privateKeyPassphrase: null,
-    token: null,
-    role: 'TRANSFORMER',
-    warehouse: 'ANALYTICS_XS',
-    database: 'DEV',
-    schema: 'DEV_ALICE',
-    accessUrl: server.accessUrl,
-    connectRetries: 0,
-    connectTimeoutSeconds: null,
-    queryTag: null,
-  });
+  const target = (password: string): SnowflakeTarget => aliceTarget(server, password);
 
   before(async () => {
     server = await SnowflakeTestServer.start({ users: { alice: PASSWORD }, databases: ['DEV', 'PROD'] });

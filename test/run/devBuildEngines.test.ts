@@ -2,10 +2,9 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import type { RelationRef } from '../../src/core/compare/types';
 import { dropTableSql, readingViewsSql, relationExistsSql, verifyPromotionSql } from '../../src/core/plan';
-import { Secret } from '../../src/core/profiles/secret';
 import { ClickHouseWarehouse, cloneRelation, DuckDbWarehouse, promoteRelation, type Warehouse } from '../../src/core/warehouse';
 import { openChdbWarehouse } from '../support/chdb';
-import { ClickHouseTestServer } from '../support/clickhouseServer';
+import { ClickHouseTestServer, serverTarget } from '../support/clickhouseServer';
 
 interface Engine {
   warehouse(): Warehouse;
@@ -148,10 +147,7 @@ describe('dev build: checks, clone and promotion on the ClickHouse server 18.16'
   let server: ClickHouseTestServer | null = null;
   const engine = clickhouseEngine(async () => {
     server = await ClickHouseTestServer.start();
-    return ClickHouseWarehouse.connect({
-      type: 'clickhouse', origin: { file: '/tmp/profiles.yml', profile: 'p', target: 'prod' }, host: '127.0.0.1', port: server.httpPort, user: 'default', password: new Secret(''),
-      schema: 'default', secure: false, driver: 'http', nativePort: null, connectTimeoutSeconds: null, sendReceiveTimeoutSeconds: 30, customSettings: {},
-    });
+    return ClickHouseWarehouse.connect(serverTarget(server, { profile: 'p', target: 'prod' }));
   }, false);
   devBuildEngineTests(engine);
   after(async () => {

@@ -27,10 +27,9 @@ import { loadManifest, readProject } from '../../src/core/manifest';
 import { dbtVars, evaluateCheck, planPriceGap, type CheckStep, type Plan, type SqlStep } from '../../src/core/plan';
 import { approveAll, listRuns, processAlive, resumeRun, runPlan, type Journal, type RunEvent } from '../../src/core/run';
 import { ClickHouseWarehouse } from '../../src/core/warehouse/clickhouseWarehouse';
-import { Secret } from '../../src/core/profiles/secret';
 import { openChdbWarehouse } from '../support/chdb';
 import { ChdbRelay } from '../support/chdbRelay';
-import { ClickHouseTestServer } from '../support/clickhouseServer';
+import { ClickHouseTestServer, serverTarget } from '../support/clickhouseServer';
 import { pollUntil } from '../support/pollUntil';
 import { DAYS, GAP_DAY, gnoBalance, GNO_PRICE, GNO_PRICE_GAP_DAY, HOLDER, MONTH, PAY_SAFE, PriceGapWorld, TODAY, TREASURY } from '../support/priceGapWorld';
 import { copyExample, EventLog, REPO, selectedBy, standinCalls, STANDIN } from './runFixture';
@@ -111,21 +110,7 @@ describe('run: the price-gap incident on a real ClickHouse (chdb 26; checks also
     w = await openChdbWarehouse();
     relay = await ChdbRelay.start(w);
     server = await ClickHouseTestServer.start();
-    w18 = ClickHouseWarehouse.connect({
-      type: 'clickhouse',
-      origin: { file: '/tmp/profiles.yml', profile: 'gnosis_recovery_example', target: 'dev' },
-      host: '127.0.0.1',
-      port: server.httpPort,
-      user: 'default',
-      password: new Secret(''),
-      schema: 'default',
-      secure: false,
-      driver: 'http',
-      nativePort: null,
-      connectTimeoutSeconds: null,
-      sendReceiveTimeoutSeconds: 30,
-      customSettings: {},
-    });
+    w18 = ClickHouseWarehouse.connect(serverTarget(server, { profile: 'gnosis_recovery_example' }));
   });
   after(async () => {
     await w18?.close();

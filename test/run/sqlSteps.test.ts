@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckStep, SqlStep, Step } from '../../src/core/plan/types';
-import { Secret } from '../../src/core/profiles/secret';
 import { approveAll, runPlan, type ApprovalRequest, type Journal, type RunOptions } from '../../src/core/run';
 import { ClickHouseWarehouse, pendingMutationsSql } from '../../src/core/warehouse';
 import { openChdbWarehouse } from '../support/chdb';
-import { ClickHouseTestServer } from '../support/clickhouseServer';
+import { ClickHouseTestServer, serverTarget } from '../support/clickhouseServer';
 import { copyExample, gate, planOf } from './runFixture';
 
 function optimize(id: string, database: string, table: string, partition: string): SqlStep {
@@ -222,21 +221,7 @@ describe('run: sql and check steps on the ClickHouse server 18.16', function () 
   let warehouse: ClickHouseWarehouse;
   before(async () => {
     server = await ClickHouseTestServer.start();
-    warehouse = ClickHouseWarehouse.connect({
-      type: 'clickhouse',
-      origin: { file: '/tmp/profiles.yml', profile: 'gnosis', target: 'dev' },
-      host: '127.0.0.1',
-      port: server.httpPort,
-      user: 'default',
-      password: new Secret(''),
-      schema: 'default',
-      secure: false,
-      driver: 'http',
-      nativePort: null,
-      connectTimeoutSeconds: null,
-      sendReceiveTimeoutSeconds: 30,
-      customSettings: {},
-    });
+    warehouse = ClickHouseWarehouse.connect(serverTarget(server));
   });
   after(async () => {
     await warehouse?.close();

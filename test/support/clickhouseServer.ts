@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Secret, type ClickHouseTarget } from '../../src/core/profiles';
 import { pollUntil } from './pollUntil';
 
 export const CLICKHOUSE_SERVER = '/usr/sbin/clickhouse-server';
@@ -165,4 +166,26 @@ export class ClickHouseTestServer {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A profiles.yml ClickHouse target (HTTP) on a test server: user `default` without a password unless given. */
+export function serverTarget(
+  server: ClickHouseTestServer,
+  o: { user?: string; password?: string; profile?: string; target?: string } = {},
+): ClickHouseTarget {
+  return {
+    type: 'clickhouse',
+    origin: { file: '/tmp/profiles.yml', profile: o.profile ?? 'gnosis', target: o.target ?? 'dev' },
+    host: '127.0.0.1',
+    port: server.httpPort,
+    user: o.user ?? 'default',
+    password: new Secret(o.password ?? ''),
+    schema: 'default',
+    secure: false,
+    driver: 'http',
+    nativePort: null,
+    connectTimeoutSeconds: null,
+    sendReceiveTimeoutSeconds: 30,
+    customSettings: {},
+  };
 }

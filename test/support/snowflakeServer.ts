@@ -20,6 +20,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { Secret, type SnowflakeTarget } from '../../src/core/profiles';
 
 export const TEST_SNOWFLAKE_VERSION = '9.40.0-test';
 
@@ -378,4 +379,27 @@ export class SnowflakeTestServer {
     );
     return { rowtype, rowset };
   }
+}
+
+/** The profiles.yml target of user alice (database DEV, schema DEV_ALICE) on a test server, with `password`. */
+export function aliceTarget(server: SnowflakeTestServer, password: string): SnowflakeTarget {
+  return {
+    type: 'snowflake',
+    origin: { file: '/home/alice/.dbt/profiles.yml', profile: 'artemis', target: 'dev' },
+    account: 'xy12345',
+    user: 'alice',
+    password: new Secret(password),
+    authenticator: 'snowflake',
+    privateKeyPath: null,
+    privateKeyPassphrase: null,
+    token: null,
+    role: 'TRANSFORMER',
+    warehouse: 'ANALYTICS_XS',
+    database: 'DEV',
+    schema: 'DEV_ALICE',
+    accessUrl: server.accessUrl,
+    connectRetries: 0,
+    connectTimeoutSeconds: null,
+    queryTag: null,
+  };
 }

@@ -1,31 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { Secret } from '../../src/core/profiles';
 import type { ClickHouseTarget } from '../../src/core/profiles';
 import { ClickHouseWarehouse } from '../../src/core/warehouse';
-import { ClickHouseTestServer } from '../support/clickhouseServer';
+import { ClickHouseTestServer, serverTarget } from '../support/clickhouseServer';
 import { pollUntil } from '../support/pollUntil';
 import { clickhouseContract, expectWarehouseError } from './clickhouseContract';
 
 const PASSWORD = 'correct-Horse-battery-9';
 
 function target(server: ClickHouseTestServer, user: string, password: string): ClickHouseTarget {
-  return {
-    type: 'clickhouse',
-    origin: { file: '/tmp/profiles.yml', profile: 'gnosis', target: 'dev' },
-    host: '127.0.0.1',
-    port: server.httpPort,
-    user,
-    password: new Secret(password),
-    schema: 'default',
-    secure: false,
-    driver: 'http',
-    nativePort: null,
-    connectTimeoutSeconds: null,
-    sendReceiveTimeoutSeconds: 30,
-    customSettings: {},
-  };
+  return serverTarget(server, { user, password });
 }
 
 describe('warehouse: ClickHouse server 18.16 (Debian) over HTTP', function () {

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
-import { Secret, type SnowflakeTarget } from '../../src/core/profiles';
+import type { SnowflakeTarget } from '../../src/core/profiles';
 import { openWarehouse, SnowflakeWarehouse, sqlDate } from '../../src/core/warehouse';
 import { pollUntil } from '../support/pollUntil';
-import { SnowflakeTestServer, TEST_SNOWFLAKE_VERSION } from '../support/snowflakeServer';
+import { aliceTarget, SnowflakeTestServer, TEST_SNOWFLAKE_VERSION } from '../support/snowflakeServer';
 import { expectWarehouseError } from './clickhouseContract';
 
 const PASSWORD = 'sn0wfl@ke-Secret-77';
@@ -13,25 +13,7 @@ describe('warehouse: Snowflake through the real snowflake-sdk (in-repo test serv
   let server: SnowflakeTestServer;
   let w: SnowflakeWarehouse;
 
-  const target = (password: string): SnowflakeTarget => ({
-    type: 'snowflake',
-    origin: { file: '/home/alice/.dbt/profiles.yml', profile: 'artemis', target: 'dev' },
-    account: 'xy12345',
-    user: 'alice',
-    password: new Secret(password),
-    authenticator: 'snowflake',
-    privateKeyPath: null,
-    privateKeyPassphrase: null,
-    token: null,
-    role: 'TRANSFORMER',
-    warehouse: 'ANALYTICS_XS',
-    database: 'DEV',
-    schema: 'DEV_ALICE',
-    accessUrl: server.accessUrl,
-    connectRetries: 0,
-    connectTimeoutSeconds: null,
-    queryTag: null,
-  });
+  const target = (password: string): SnowflakeTarget => aliceTarget(server, password);
 
   before(async () => {
     server = await SnowflakeTestServer.start({ users: { alice: PASSWORD }, databases: ['DEV', 'PROD'] });
